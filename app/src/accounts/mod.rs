@@ -1,0 +1,245 @@
+//! Customer and staff accounts: registration, login with rotating refresh tokens, password change.
+//! Accounts are global (one person orders from several pizzerias); roles live in memberships.
+
+pub mod store;
+pub mod tokens;
+
+use std::net::IpAddr;
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::auth::{self, JwtKeys, LoginLimiter, RateLimited};
+use crate::domain::{Email, InvalidInput, Locale, Password, PersonName, Phone};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    #[error("invalid or expired refresh token")]
+    InvalidRefreshToken,
+    #[error("refresh token reused: the whole session was revoked")]
+    RefreshTokenReused,
+    #[error("too many login attempts")]
+    RateLimited(RateLimited),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// What a customer sends to register.
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// Tokens given at login and refresh.
+pub struct TokenPair {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub refresh_token: String,
+}
+
+/// Policy for issuing sessions.
+pub struct Sessions<'a> {
+    pub keys: &'a JwtKeys,
+    pub refresh_ttl_days: u32,
+}
+
+/// Registers a customer. Says nothing about whether the email was already taken: the caller
+/// answers the same either way (the existing account is left untouched).
+pub async fn register(pool: &PgPool, input: Registration) -> Result<(), AccountsError> {
+    let email = Email::parse(&input.email)?;
+    let password = Password::parse(&input.password)?;
+    let name = PersonName::parse(&input.name)?;
+    let phone = input
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(Phone::parse)
+        .transpose()?;
+    let locale: Locale = input
+        .locale
+        .as_deref()
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or_default();
+
+    // Hash even when the email is taken, so both answers take as long.
+    let hash = auth::password::hash(password.expose().to_string())
+        .await
+        .context("hashing a password")?;
+    let mut conn = pool.acquire().await.context("acquiring a connection")?;
+    let created = store::insert(
+        &mut conn,
+        &store::NewUser {
+            email: &email,
+            password_hash: Some(&hash),
+            name: name.as_str(),
+            phone: phone.as_ref().map_or("", Phone::as_str),
+            locale: locale.as_str(),
+        },
+    )
+    .await
+    .context("inserting a user")?;
+    match created {
+        Some(id) => tracing::info!(user_id = %id, "customer registered"),
+        None => tracing::info!("registration for an existing email ignored"),
+    }
+    Ok(())
+}
+
+pub async fn login(
+    pool: &PgPool,
+    sessions: &Sessions<'_>,
+    limiter: &LoginLimiter,
+    email: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Result<TokenPair, AccountsError> {
+    // Throttle on the normalised email when it parses, on the raw text otherwise.
+    let key = Email::parse(email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| email.to_string());
+    limiter
+        .check(&key, client)
+        .map_err(AccountsError::RateLimited)?;
+    let Ok(email) = Email::parse(email) else {
+        return Err(AccountsError::InvalidCredentials);
+    };
+    let mut conn = pool.acquire().await.context("acquiring a connection")?;
+    let user = store::find_by_email(&mut conn, &email)
+        .await
+        .context("finding a user")?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = auth::password::verify(password.to_string(), stored)
+        .await
+        .context("verifying a password")?;
+    let (true, Some(user)) = (ok, user) else {
+        return Err(AccountsError::InvalidCredentials);
+    };
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    let pair = issue(&mut tx, sessions, user.id, Uuid::now_v7()).await?;
+    tx.commit().await.context("committing a login")?;
+    tracing::info!(user_id = %user.id, "logged in");
+    Ok(pair)
+}
+
+/// Exchanges a refresh token for a new pair. A token used twice means it leaked: its whole
+/// family is revoked, the thief's copy and the owner's alike.
+pub async fn refresh(
+    pool: &PgPool,
+    sessions: &Sessions<'_>,
+    token: &str,
+) -> Result<TokenPair, AccountsError> {
+    let audience = sessions.keys.audience().db_value();
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    let row = tokens::find_for_update(&mut tx, &auth::refresh::digest(token))
+        .await
+        .context("finding a refresh token")?
+        .filter(|row| row.audience == audience)
+        .ok_or(AccountsError::InvalidRefreshToken)?;
+    if row.rotated_at.is_some() && row.revoked_at.is_none() {
+        let revoked = tokens::revoke_family(&mut tx, row.family_id)
+            .await
+            .context("revoking a family")?;
+        tx.commit().await.context("committing a revocation")?;
+        tracing::warn!(user_id = %row.user_id, family = %row.family_id, revoked, "refresh token reuse: family revoked");
+        return Err(AccountsError::RefreshTokenReused);
+    }
+    if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
+        return Err(AccountsError::InvalidRefreshToken);
+    }
+    tokens::mark_rotated(&mut tx, row.id)
+        .await
+        .context("rotating a refresh token")?;
+    let pair = issue(&mut tx, sessions, row.user_id, row.family_id).await?;
+    tx.commit().await.context("committing a refresh")?;
+    Ok(pair)
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent).
+pub async fn logout(pool: &PgPool, token: &str) -> Result<(), AccountsError> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    if let Some(row) = tokens::find_for_update(&mut tx, &auth::refresh::digest(token))
+        .await
+        .context("finding a refresh token")?
+    {
+        tokens::revoke_family(&mut tx, row.family_id)
+            .await
+            .context("revoking a family")?;
+    }
+    tx.commit().await.context("committing a logout")?;
+    Ok(())
+}
+
+/// Changes the password and ends every session of the user (other devices must log in again).
+pub async fn change_password(
+    pool: &PgPool,
+    user_id: Uuid,
+    current: &str,
+    new: &str,
+) -> Result<(), AccountsError> {
+    let new = Password::parse(new)?;
+    let mut conn = pool.acquire().await.context("acquiring a connection")?;
+    let user = store::find(&mut conn, user_id)
+        .await
+        .context("finding a user")?;
+    let stored = user.and_then(|u| u.password_hash);
+    if !auth::password::verify(current.to_string(), stored)
+        .await
+        .context("verifying a password")?
+    {
+        return Err(AccountsError::WrongCurrentPassword);
+    }
+    let hash = auth::password::hash(new.expose().to_string())
+        .await
+        .context("hashing a password")?;
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    store::set_password_hash(&mut tx, user_id, &hash)
+        .await
+        .context("storing a password")?;
+    tokens::revoke_all_of_user(&mut tx, user_id)
+        .await
+        .context("revoking sessions")?;
+    tx.commit().await.context("committing a password change")?;
+    tracing::info!(user_id = %user_id, "password changed, sessions revoked");
+    Ok(())
+}
+
+async fn issue(
+    conn: &mut PgConnection,
+    sessions: &Sessions<'_>,
+    user_id: Uuid,
+    family_id: Uuid,
+) -> Result<TokenPair, AccountsError> {
+    let refresh_token = auth::refresh::generate();
+    let expires_at = Utc::now() + Duration::days(i64::from(sessions.refresh_ttl_days));
+    tokens::insert(
+        conn,
+        user_id,
+        family_id,
+        &auth::refresh::digest(&refresh_token),
+        sessions.keys.audience().db_value(),
+        expires_at,
+    )
+    .await
+    .context("storing a refresh token")?;
+    let access_token = sessions
+        .keys
+        .issue(user_id)
+        .context("signing an access token")?;
+    Ok(TokenPair {
+        access_token,
+        expires_in: sessions.keys.ttl().as_secs(),
+        refresh_token,
+    })
+}

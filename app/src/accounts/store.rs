@@ -1,0 +1,91 @@
+//! SQL of the global `users` and `platform_admins` tables.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::Email;
+
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub name: String,
+    pub phone: String,
+    pub locale: String,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub password_hash: Option<&'a str>,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub locale: &'a str,
+}
+
+/// Inserts a user; `None` when the email is taken (nothing is written then).
+pub async fn insert(
+    conn: &mut PgConnection,
+    user: &NewUser<'_>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"INSERT INTO users (id, email, password_hash, name, phone, locale)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT ((lower(email))) DO NOTHING
+           RETURNING id"#,
+        Uuid::now_v7(),
+        user.email.as_str(),
+        user.password_hash,
+        user.name,
+        user.phone,
+        user.locale,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn find_by_email(
+    conn: &mut PgConnection,
+    email: &Email,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as!(
+        UserRow,
+        "SELECT id, email, password_hash, name, phone, locale FROM users WHERE lower(email) = $1",
+        email.as_str()
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as!(
+        UserRow,
+        "SELECT id, email, password_hash, name, phone, locale FROM users WHERE id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_password_hash(
+    conn: &mut PgConnection,
+    id: Uuid,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        id,
+        hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn is_platform_admin(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM platform_admins WHERE user_id = $1) AS "admin!""#,
+        id
+    )
+    .fetch_one(conn)
+    .await
+}

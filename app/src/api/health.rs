@@ -1,0 +1,37 @@
+//! Probes: `/healthz` (the process answers) and `/readyz` (database reachable, schema current).
+
+use poem::http::StatusCode;
+use poem::web::{Data, Json};
+use poem::{IntoResponse, Response, handler};
+use serde_json::json;
+
+use super::problem::Problem;
+use crate::db;
+use crate::state::AppState;
+
+#[handler]
+pub fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[handler]
+pub async fn readyz(state: Data<&AppState>) -> Response {
+    match db::migration_state(&state.pool).await {
+        Ok(m) if m.is_current() => {
+            Json(json!({ "status": "ready", "migrations": { "applied": m.applied, "latest": m.latest } }))
+                .into_response()
+        }
+        Ok(m) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready")
+            .detail(format!(
+                "The database schema is at migration {:?}, this version needs {:?}: run `ocpizza-admin migrate up`.",
+                m.applied, m.latest
+            ))
+            .into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness: database unreachable");
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready")
+                .detail("The database is unreachable.")
+                .into_response()
+        }
+    }
+}

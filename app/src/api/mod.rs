@@ -1,0 +1,51 @@
+//! The public HTTP API (poem-openapi): routes, the OpenAPI document and interactive docs.
+
+mod accounts;
+mod health;
+pub mod middleware;
+mod pizzerias;
+pub mod problem;
+pub mod security;
+
+use std::time::Duration;
+
+use poem::{Endpoint, EndpointExt, Route, get};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::state::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Accounts and sessions.
+    Accounts,
+    /// Pizzerias of the group.
+    Pizzerias,
+}
+
+pub fn openapi() -> OpenApiService<(accounts::AccountsApi, pizzerias::PizzeriasApi), ()> {
+    OpenApiService::new(
+        (accounts::AccountsApi, pizzerias::PizzeriasApi),
+        "OC Pizza API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .server("/api/v1")
+    .description(
+        "Ordering and pizzeria operations. Errors are application/problem+json (docs/API.md).",
+    )
+}
+
+/// Every route of `ocpizza-app`, with its middleware.
+pub fn routes(state: AppState) -> impl Endpoint {
+    let api = openapi();
+    let spec = api.spec_endpoint();
+    let ui = api.swagger_ui();
+    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
+    Route::new()
+        .nest("/api/v1", api)
+        .at("/openapi.json", spec)
+        .nest("/docs", ui)
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
+        .data(state)
+        .around(move |ep, req| middleware::observe(ep, req, timeout))
+}

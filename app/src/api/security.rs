@@ -1,0 +1,69 @@
+//! Bearer access tokens and the caller's roles in a pizzeria.
+
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use uuid::Uuid;
+
+use super::problem::Problem;
+use crate::db;
+use crate::domain::Role;
+use crate::state::AppState;
+use crate::tenancy::{Tenant, memberships};
+
+/// The signed-in person of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Principal {
+    pub user_id: Uuid,
+}
+
+/// A valid access token of the app API (`Authorization: Bearer …`).
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct BearerAuth(pub Principal);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    let Some(state) = req.data::<AppState>() else {
+        return Err(
+            Problem::internal(&anyhow::anyhow!("AppState missing from the request")).into(),
+        );
+    };
+    match state.jwt.verify(&bearer.token) {
+        Ok(claims) => Ok(Principal {
+            user_id: claims.sub,
+        }),
+        Err(err) => {
+            tracing::info!(error = %err, "access token refused");
+            Err(Problem::unauthorized("The access token is invalid or expired.").into())
+        }
+    }
+}
+
+/// The roles of `principal` in `tenant`; none means the person is not staff there.
+pub async fn staff_roles(
+    state: &AppState,
+    tenant: &Tenant,
+    principal: Principal,
+) -> Result<Vec<Role>, Problem> {
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let roles = memberships::roles(&mut tx, tenant.id, principal.user_id).await?;
+    tx.commit().await?;
+    Ok(roles)
+}
+
+/// Requires one of `allowed` in `tenant`, else 403 (the pizzeria exists: its slug is public).
+pub async fn require_role(
+    state: &AppState,
+    tenant: &Tenant,
+    principal: Principal,
+    allowed: &[Role],
+) -> Result<Vec<Role>, Problem> {
+    let roles = staff_roles(state, tenant, principal).await?;
+    if roles.iter().any(|r| allowed.contains(r)) {
+        Ok(roles)
+    } else {
+        Err(Problem::forbidden(
+            "Your role in this pizzeria does not allow this.",
+        ))
+    }
+}

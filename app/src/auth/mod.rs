@@ -1,0 +1,9 @@
+//! Authentication: access tokens (JWT), password hashing, refresh tokens, login throttling.
+
+pub mod jwt;
+pub mod password;
+pub mod rate_limit;
+pub mod refresh;
+
+pub use jwt::{AccessClaims, Audience, JwtError, JwtKeys};
+pub use rate_limit::{LoginLimiter, RateLimited};

@@ -1,0 +1,103 @@
+//! Reading the layers and turning figment's errors into messages that name the key.
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+
+use super::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist (named by OCPIZZA_CONFIG)")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Loads the configuration from the process environment and the optional file.
+pub fn load() -> Result<Config, ConfigError> {
+    load_from(figment()?)
+}
+
+/// The layered sources, in order of precedence (last wins).
+pub fn figment() -> Result<Figment, ConfigError> {
+    let file = match std::env::var_os("OCPIZZA_CONFIG") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile(path));
+            }
+            Some(path)
+        }
+        None => Some(PathBuf::from("ocpizza.toml")).filter(|p| p.is_file()),
+    };
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(path) = file {
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    figment = figment
+        .merge(Env::prefixed("OCPIZZA_").ignore(&["CONFIG"]).split("__"))
+        .merge(
+            Env::raw()
+                .only(&["DATABASE_URL"])
+                .map(|_| "database.url".into()),
+        );
+    Ok(figment)
+}
+
+/// Extracts a [`Config`]; errors name the key and where it came from (file or variable).
+pub fn load_from(figment: Figment) -> Result<Config, ConfigError> {
+    figment.extract::<Config>().map_err(|err| {
+        ConfigError::Invalid(
+            err.into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{DEV_JWT_SECRET, Profile};
+
+    fn load_toml(toml: &str) -> Result<Config, ConfigError> {
+        load_from(Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(toml)))
+    }
+
+    #[test]
+    fn defaults_are_development_with_the_dev_secret() {
+        let config = load_toml("").expect("defaults load");
+        assert_eq!(config.profile, Profile::Development);
+        assert_eq!(config.jwt_secret(), Some(DEV_JWT_SECRET));
+        assert_eq!(config.auth.access_token_ttl_secs, 900);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = load_toml("[http]\nprot = 80\n")
+            .expect_err("typo must fail")
+            .to_string();
+        assert!(err.contains("prot"), "{err}");
+        let err = load_toml("colour = 'red'\n")
+            .expect_err("unknown top key")
+            .to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let err = load_toml("[http]\nport = 'eighty'\n")
+            .expect_err("bad type")
+            .to_string();
+        assert!(err.contains("port"), "{err}");
+    }
+
+    #[test]
+    fn production_has_no_default_secret() {
+        let config = load_toml("profile = 'production'\n").expect("loads");
+        assert_eq!(config.jwt_secret(), None);
+    }
+}

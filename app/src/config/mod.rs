@@ -1,0 +1,156 @@
+//! Configuration: built-in defaults → optional TOML file → `OCPIZZA_*` variables → `DATABASE_URL`.
+//! The loaded [`Config`] is a plain value handed to whoever needs it; nothing is global.
+
+mod checks;
+mod load;
+
+pub use checks::{ProductionCheckError, check_production_secrets};
+pub use load::{ConfigError, load, load_from};
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// The development-only JWT secret: production refuses it (see [`check_production_secrets`]).
+pub const DEV_JWT_SECRET: &str = "development-only-jwt-secret-never-use-in-production";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub profile: Profile,
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address the API binds to.
+    pub host: String,
+    /// Port; 0 picks a free one (tests).
+    pub port: u16,
+    /// Public base URL, used in links sent to customers (tracking, receipts).
+    pub public_url: String,
+    /// Seconds a request may take before it is answered 503 (streams excepted).
+    pub request_timeout_secs: u64,
+    /// Take the client address from the first `X-Forwarded-For` hop (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Runtime role (no superuser, not owner, no BYPASSRLS): the only URL `ocpizza-app` uses.
+    #[serde(serialize_with = "secret::ser_opt")]
+    pub url: Option<SecretString>,
+    /// Owner role: migrations, backups, cross-tenant reads (`ocpizza-admin`, `ocpizza-worker`).
+    #[serde(serialize_with = "secret::ser_opt")]
+    pub admin_url: Option<SecretString>,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HMAC secret of access tokens (HS256), at least 32 bytes; `ocpizza-admin secret generate`.
+    #[serde(serialize_with = "secret::ser_opt")]
+    pub jwt_secret: Option<SecretString>,
+    pub issuer: String,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u32,
+    /// Login attempts allowed per email address per minute.
+    pub login_attempts_per_email_per_minute: u32,
+    /// Login attempts allowed per client address per minute.
+    pub login_attempts_per_ip_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `tracing` filter, e.g. `info` or `ocpizza=debug,sqlx=warn`.
+    pub level: String,
+    /// `pretty` or `json`; unset: pretty in development, JSON in production.
+    pub format: Option<LogFormat>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Development,
+            http: HttpConfig {
+                host: "127.0.0.1".into(),
+                port: 8080,
+                public_url: "http://127.0.0.1:8080".into(),
+                request_timeout_secs: 30,
+                trust_forwarded_for: false,
+            },
+            database: DatabaseConfig {
+                url: None,
+                admin_url: None,
+                max_connections: 10,
+                acquire_timeout_secs: 5,
+            },
+            auth: AuthConfig {
+                jwt_secret: None,
+                issuer: "ocpizza".into(),
+                access_token_ttl_secs: 15 * 60,
+                refresh_token_ttl_days: 30,
+                login_attempts_per_email_per_minute: 5,
+                login_attempts_per_ip_per_minute: 30,
+            },
+            log: LogConfig {
+                level: "info".into(),
+                format: None,
+            },
+        }
+    }
+}
+
+impl Config {
+    pub fn log_format(&self) -> LogFormat {
+        self.log.format.unwrap_or(match self.profile {
+            Profile::Development => LogFormat::Pretty,
+            Profile::Production => LogFormat::Json,
+        })
+    }
+
+    /// The JWT secret in effect: the configured one, or in development the well-known dev secret.
+    pub fn jwt_secret(&self) -> Option<&str> {
+        use secrecy::ExposeSecret;
+        match (&self.auth.jwt_secret, self.profile) {
+            (Some(s), _) => Some(s.expose_secret()),
+            (None, Profile::Development) => Some(DEV_JWT_SECRET),
+            (None, Profile::Production) => None,
+        }
+    }
+}
+
+/// Secrets serialise as a placeholder so a dumped config never shows them.
+mod secret {
+    use secrecy::SecretString;
+    use serde::Serializer;
+
+    pub fn ser_opt<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(_) => s.serialize_some("[redacted]"),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Connections, tenant-scoped transactions and the migrations embedded in every binary.
+
+mod migrations;
+mod roles;
+
+pub use migrations::{MIGRATOR, MigrationState, migration_state};
+pub use roles::{RoleCheckError, RoleInfo, check_runtime_role, role_info};
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::config::DatabaseConfig;
+
+pub type Tx = Transaction<'static, Postgres>;
+
+/// A pool on `url`; connections are opened lazily so a server can start while the database
+/// is still coming up (`/readyz` reports it).
+pub fn pool(url: &SecretString, config: &DatabaseConfig) -> Result<PgPool, sqlx::Error> {
+    let options: PgConnectOptions = url.expose_secret().parse()?;
+    Ok(PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
+        .connect_lazy_with(options.application_name("ocpizza")))
+}
+
+/// Starts a transaction in which row-level security shows tenant `tenant_id` only.
+pub async fn begin_tenant(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "SELECT set_config('app.tenant_id', $1, true)",
+        tenant_id.to_string()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
+/// Starts a transaction that may read user `user_id`'s own rows in every pizzeria (the
+/// SELECT-only policies of DESIGN §9) and no tenant's rows otherwise.
+pub async fn begin_user(pool: &PgPool, user_id: Uuid) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "SELECT set_config('app.user_id', $1, true)",
+        user_id.to_string()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(tx)
+}

@@ -1,0 +1,15 @@
+//! OC Pizza: the library every binary shares (domain, persistence, auth, tenancy, config) and
+//! the public API served by `ocpizza-app`. See docs/ARCHITECTURE.md for the map.
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tenancy;
+
+pub use startup::Application;

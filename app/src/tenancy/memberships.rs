@@ -1,0 +1,63 @@
+//! SQL of `memberships` (tenant-owned, RLS): a person's roles in a pizzeria.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::Role;
+
+/// The roles of `user_id` in `tenant_id`. Run inside `db::begin_tenant(tenant_id)`.
+pub async fn roles(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<Role>, sqlx::Error> {
+    let names = sqlx::query_scalar!(
+        "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 ORDER BY role",
+        tenant_id,
+        user_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(names.iter().filter_map(|r| r.parse().ok()).collect())
+}
+
+pub struct MembershipRow {
+    pub tenant_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// Every membership of `user_id`, in every pizzeria. Run inside `db::begin_user(user_id)`.
+pub async fn of_user(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<Vec<MembershipRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MembershipRow,
+        r#"SELECT m.tenant_id, t.slug, t.name, m.role
+           FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+           WHERE m.user_id = $1 ORDER BY t.name, m.role"#,
+        user_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Grants a role; granting it twice is a no-op. Run in a transaction of the tenant (or the owner role).
+pub async fn grant(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        tenant_id,
+        user_id,
+        role.as_str()
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

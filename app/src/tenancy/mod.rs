@@ -1,0 +1,86 @@
+//! Pizzerias (tenants) and who works in them. A tenant is resolved from the URL slug once per
+//! request; everything after that runs in a transaction scoped to it (`db::begin_tenant`).
+
+pub mod memberships;
+pub mod store;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::domain::Slug;
+
+pub use store::TenantRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantStatus {
+    Active,
+    Suspended,
+}
+
+/// A pizzeria as the request path sees it.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub timezone: chrono_tz::Tz,
+    pub status: TenantStatus,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenancyError {
+    #[error("no pizzeria {0:?}")]
+    UnknownPizzeria(String),
+    #[error("pizzeria {0:?} is suspended")]
+    Suspended(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = anyhow::Error;
+
+    fn try_from(row: TenantRow) -> Result<Self, Self::Error> {
+        let timezone = row.timezone.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "tenant {} has an invalid timezone {:?}: {e}",
+                row.slug,
+                row.timezone
+            )
+        })?;
+        let status = match row.status.as_str() {
+            "active" => TenantStatus::Active,
+            "suspended" => TenantStatus::Suspended,
+            other => anyhow::bail!("tenant {} has an unknown status {other:?}", row.slug),
+        };
+        Ok(Tenant {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            timezone,
+            status,
+        })
+    }
+}
+
+/// The pizzeria of a URL, refused when unknown (404) or suspended (closed to everyone).
+pub async fn resolve(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
+    let tenant = find(pool, slug).await?;
+    if tenant.status == TenantStatus::Suspended {
+        return Err(TenancyError::Suspended(tenant.slug));
+    }
+    Ok(tenant)
+}
+
+/// The pizzeria of a URL whatever its status.
+pub async fn find(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
+    let unknown = || TenancyError::UnknownPizzeria(slug.to_string());
+    let slug = Slug::parse(slug).map_err(|_| unknown())?;
+    let mut conn = pool.acquire().await.context("acquiring a connection")?;
+    let row = store::find_by_slug(&mut conn, &slug)
+        .await
+        .context("finding a pizzeria")?
+        .ok_or_else(unknown)?;
+    Ok(Tenant::try_from(row)?)
+}

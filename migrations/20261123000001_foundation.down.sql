@@ -1,0 +1,12 @@
+DROP TABLE tenant_audit_log;
+DROP TABLE memberships;
+DROP TABLE platform_audit_log;
+DROP TABLE refresh_tokens;
+DROP TABLE platform_admins;
+DROP TABLE users;
+DROP TABLE tenants;
+DROP FUNCTION app_user_id();
+DROP FUNCTION app_tenant_id();
+REVOKE SELECT ON _sqlx_migrations FROM ocpizza_runtime;
+ALTER DEFAULT PRIVILEGES REVOKE USAGE, SELECT ON SEQUENCES FROM ocpizza_runtime;
+ALTER DEFAULT PRIVILEGES REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM ocpizza_runtime;
