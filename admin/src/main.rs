@@ -1,1 +1,48 @@
-fn main() {}
+//! `ocpizza-admin`: the operator CLI (and, later, the admin API server).
+
+mod cli;
+mod demo;
+mod migrate;
+mod secret;
+mod tenant;
+mod user;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("ocpizza-admin: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Secret(secret::SecretCommand::Generate) = cli.command {
+        // Needs no configuration: it is how a first configuration gets its secret.
+        println!("{}", secret::generate());
+        return Ok(());
+    }
+    let config = ocpizza::config::load()?;
+    if cli.verbose {
+        let mut config = config.clone();
+        config.log.level = "debug".into();
+        ocpizza::telemetry::init(&config);
+    }
+    let pool = cli::admin_pool(&config)?;
+    match cli.command {
+        Command::Migrate(cmd) => migrate::run(&pool, cmd).await,
+        Command::Tenant(cmd) => tenant::run(&pool, cmd).await,
+        Command::User(cmd) => user::run(&pool, cmd).await,
+        Command::Demo(cmd) => demo::run(&pool, &config, cmd).await,
+        Command::Secret(_) => Ok(()),
+    }
+}

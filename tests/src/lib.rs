@@ -1,1 +1,15 @@
+//! Test harness (DESIGN §9): one template database migrated once per run by the owner role, a
+//! fresh copy per test, the app built in-process with `Application::build` on port 0 and
+//! connected as the runtime role, so row-level security is real. Helpers for the real binaries.
+//!
+//! Environment (set by scripts/test.sh):
+//! - `OCPIZZA_TEST_OWNER_URL`: the owner role (CREATEDB, BYPASSRLS), any database of the cluster
+//! - `OCPIZZA_TEST_APP_URL`: the runtime role, any database of the cluster
+//! - `OCPIZZA_TEST_SUPERUSER_URL`: a superuser (only for the "refuses a superuser" tests)
 
+pub mod app;
+pub mod bins;
+pub mod db;
+
+pub use app::{TestApp, spawn_app, spawn_app_with};
+pub use db::TestDb;

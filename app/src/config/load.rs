@@ -49,13 +49,26 @@ pub fn figment() -> Result<Figment, ConfigError> {
 /// Extracts a [`Config`]; errors name the key and where it came from (file or variable).
 pub fn load_from(figment: Figment) -> Result<Config, ConfigError> {
     figment.extract::<Config>().map_err(|err| {
-        ConfigError::Invalid(
-            err.into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
+        ConfigError::Invalid(err.into_iter().map(describe).collect::<Vec<_>>().join("; "))
     })
+}
+
+/// figment names the key and its source; for a variable we add its exact name.
+fn describe(err: figment::Error) -> String {
+    let from_env = err
+        .metadata
+        .as_ref()
+        .is_some_and(|m| m.name.contains("environment"));
+    let mut text = err.to_string();
+    if from_env && !err.path.is_empty() {
+        let var = if err.path == ["database", "url"] && std::env::var_os("DATABASE_URL").is_some() {
+            "DATABASE_URL".to_string()
+        } else {
+            format!("OCPIZZA_{}", err.path.join("__").to_uppercase())
+        };
+        text.push_str(&format!(" (variable {var})"));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -1,0 +1,166 @@
+//! Creating pizzerias (operator CLI, admin API): the tenant, its owner account and membership,
+//! and the platform audit entry, in one transaction on the owner role's connection.
+
+use anyhow::Context;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{memberships, store};
+use crate::accounts::store as users;
+use crate::auth;
+use crate::domain::{Email, InvalidInput, PersonName, Role, Slug};
+
+pub struct NewPizzeria {
+    pub slug: String,
+    pub name: String,
+    pub address_line: String,
+    pub postcode: String,
+    pub city: String,
+    pub phone: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub timezone: String,
+    pub owner_email: String,
+    pub owner_name: String,
+}
+
+pub struct CreatedPizzeria {
+    pub tenant_id: Uuid,
+    pub owner_user_id: Uuid,
+    /// Set when the owner account was created now: shown once, to be changed at first login.
+    pub owner_temporary_password: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    #[error("a pizzeria with slug {0:?} already exists")]
+    SlugTaken(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Creates a pizzeria and its owner (a new account, or an existing one by email). Nothing is
+/// written when anything fails. `conn` must be in a transaction the caller commits.
+pub async fn create_pizzeria(
+    conn: &mut PgConnection,
+    input: &NewPizzeria,
+    actor: Option<Uuid>,
+) -> Result<CreatedPizzeria, ProvisionError> {
+    let slug = Slug::parse(&input.slug)?;
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(InvalidInput::new("name", "must have 1 to 120 characters").into());
+    }
+    if input.timezone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(
+            InvalidInput::new("timezone", "must be an IANA timezone such as Europe/Paris").into(),
+        );
+    }
+    if input.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
+        || input
+            .longitude
+            .is_some_and(|l| !(-180.0..=180.0).contains(&l))
+    {
+        return Err(InvalidInput::new(
+            "coordinates",
+            "latitude must be within ±90 and longitude within ±180",
+        )
+        .into());
+    }
+    let owner_email = Email::parse(&input.owner_email)?;
+    let owner_name = PersonName::parse(if input.owner_name.trim().is_empty() {
+        owner_email.as_str()
+    } else {
+        &input.owner_name
+    })?;
+
+    let tenant_id = store::insert(
+        conn,
+        &store::NewTenant {
+            slug: &slug,
+            name,
+            address_line: input.address_line.trim(),
+            postcode: input.postcode.trim(),
+            city: input.city.trim(),
+            phone: input.phone.trim(),
+            latitude: input.latitude,
+            longitude: input.longitude,
+            timezone: &input.timezone,
+        },
+    )
+    .await
+    .context("inserting a tenant")?
+    .ok_or_else(|| ProvisionError::SlugTaken(slug.to_string()))?;
+
+    let (owner_user_id, owner_temporary_password) =
+        ensure_user(conn, &owner_email, owner_name.as_str()).await?;
+    memberships::grant(conn, tenant_id, owner_user_id, Role::Owner)
+        .await
+        .context("granting the owner role")?;
+    audit(
+        conn,
+        actor,
+        "tenant.create",
+        slug.as_str(),
+        serde_json::json!({ "owner": owner_email.as_str() }),
+    )
+    .await?;
+    Ok(CreatedPizzeria {
+        tenant_id,
+        owner_user_id,
+        owner_temporary_password,
+    })
+}
+
+/// Finds an account by email or creates it with a random temporary password (returned).
+pub async fn ensure_user(
+    conn: &mut PgConnection,
+    email: &Email,
+    name: &str,
+) -> Result<(Uuid, Option<String>), anyhow::Error> {
+    if let Some(user) = users::find_by_email(conn, email)
+        .await
+        .context("finding a user")?
+    {
+        return Ok((user.id, None));
+    }
+    let password = auth::refresh::generate()[..20].to_string();
+    let hash = auth::password::hash(password.clone())
+        .await
+        .context("hashing a password")?;
+    let new = users::NewUser {
+        email,
+        password_hash: Some(&hash),
+        name,
+        phone: "",
+        locale: "fr",
+    };
+    let id = users::insert(conn, &new)
+        .await
+        .context("inserting a user")?
+        .context("user appeared concurrently")?;
+    Ok((id, Some(password)))
+}
+
+/// Records a platform administrator's (or the CLI operator's, `actor = None`) action.
+pub async fn audit(
+    conn: &mut PgConnection,
+    actor: Option<Uuid>,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), anyhow::Error> {
+    sqlx::query!(
+        "INSERT INTO platform_audit_log (actor_user_id, action, target, details) VALUES ($1, $2, $3, $4)",
+        actor,
+        action,
+        target,
+        details
+    )
+    .execute(conn)
+    .await
+    .context("writing the platform audit log")?;
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! The operator CLI and the other binaries, run for real.
+
+use ocpizza_tests::app::problem;
+use ocpizza_tests::bins::{run, stderr, stdout};
+use ocpizza_tests::{TestDb, spawn_app};
+use serde_json::json;
+
+fn admin_env(db: &TestDb) -> Vec<(&'static str, String)> {
+    vec![("OCPIZZA_DATABASE__ADMIN_URL", db.owner_url.clone())]
+}
+
+async fn admin(db: &TestDb, args: &[&str]) -> std::process::Output {
+    let env = admin_env(db);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run("ocpizza-admin", args, &env).await
+}
+
+#[tokio::test]
+async fn every_binary_has_help_and_version() {
+    for bin in ["ocpizza-app", "ocpizza-admin", "ocpizza-worker"] {
+        let out = run(bin, &["--version"], &[]).await;
+        assert!(out.status.success(), "{bin} --version");
+        assert!(stdout(&out).starts_with(bin), "{bin}: {}", stdout(&out));
+        let out = run(bin, &["--help"], &[]).await;
+        assert!(out.status.success(), "{bin} --help");
+        assert!(
+            stdout(&out).contains("USAGE") || stdout(&out).contains("Usage"),
+            "{bin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tenant_create_then_list() {
+    let db = TestDb::new().await;
+    let out = admin(
+        &db,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "lyon-part-dieu",
+            "--name",
+            "OC Pizza Part-Dieu",
+            "--city",
+            "Lyon",
+            "--owner-email",
+            "patron@lyon.test",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("temporary password"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = admin(&db, &["tenant", "list"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = stdout(&out);
+    assert!(
+        listing.contains("lyon-part-dieu")
+            && listing.contains("OC Pizza Part-Dieu")
+            && listing.contains("Lyon"),
+        "{listing}"
+    );
+
+    // A second create with the same slug fails, names the problem, and writes nothing.
+    let out = admin(
+        &db,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "lyon-part-dieu",
+            "--name",
+            "Other",
+            "--owner-email",
+            "other@lyon.test",
+        ],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    let users: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE email = 'other@lyon.test'")
+            .fetch_one(&db.owner)
+            .await
+            .unwrap();
+    assert_eq!(users, 0);
+
+    let out = admin(
+        &db,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "Bad Slug",
+            "--name",
+            "X",
+            "--owner-email",
+            "x@y.test",
+        ],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("slug"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn migrate_down_then_up() {
+    let db = TestDb::new().await;
+    let out = admin(&db, &["migrate", "status"]).await;
+    assert!(
+        stdout(&out).contains("applied") && !stdout(&out).contains("pending"),
+        "{}",
+        stdout(&out)
+    );
+    let applied = stdout(&out).lines().count();
+
+    let out = admin(&db, &["migrate", "down", &applied.to_string()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("reverted"))
+            .count(),
+        applied
+    );
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations'")
+        .fetch_one(&db.owner)
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "every down step removes what its up step made");
+    let out = admin(&db, &["migrate", "status"]).await;
+    assert!(!stdout(&out).contains("applied"), "{}", stdout(&out));
+
+    let out = admin(&db, &["migrate", "up"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = admin(&db, &["migrate", "up"]).await;
+    assert!(stdout(&out).contains("up to date"), "{}", stdout(&out));
+    let out = admin(&db, &["tenant", "list"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn demo_seed_is_idempotent_and_its_accounts_log_in() {
+    let app = spawn_app().await;
+    for _ in 0..2 {
+        let out = admin(&app.db, &["demo", "seed"]).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let pizzerias: Vec<serde_json::Value> = app
+        .get("/api/v1/pizzerias", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pizzerias.len(), 8);
+    let (users, memberships): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM memberships)")
+            .fetch_one(&app.db.owner)
+            .await
+            .unwrap();
+    assert_eq!((users, memberships), (41, 40));
+
+    let tokens = app.login("client@demo.ocpizza.fr", "pizza-demo-2026").await;
+    assert!(tokens["access_token"].is_string());
+    let cook = app
+        .login(
+            "pizzaiolo.paris-bastille@demo.ocpizza.fr",
+            "pizza-demo-2026",
+        )
+        .await;
+    let roles: serde_json::Value = app
+        .get(
+            "/api/v1/pizzerias/paris-bastille/staff/me",
+            cook["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(roles["roles"], json!(["pizzaiolo"]));
+    let (status, _) = problem(
+        app.get(
+            "/api/v1/pizzerias/boulogne/staff/me",
+            cook["access_token"].as_str(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let out = run(
+        "ocpizza-admin",
+        &["demo", "seed"],
+        &[
+            ("OCPIZZA_PROFILE", "production"),
+            ("OCPIZZA_DATABASE__ADMIN_URL", &app.db.owner_url),
+        ],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("production"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn create_admin_and_secret_generate() {
+    let app = spawn_app().await;
+    let out = admin(
+        &app.db,
+        &["user", "create-admin", "--email", "ops@ocpizza.test"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let password = text.rsplit(": ").next().unwrap().trim().to_string();
+    let tokens = app.login("ops@ocpizza.test", &password).await;
+    let me: serde_json::Value = app
+        .get("/api/v1/me", tokens["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["platform_admin"], true);
+    let out = admin(
+        &app.db,
+        &["user", "create-admin", "--email", "ops@ocpizza.test"],
+    )
+    .await;
+    assert!(stdout(&out).contains("already"), "{}", stdout(&out));
+
+    let out = run("ocpizza-admin", &["secret", "generate"], &[]).await;
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).trim().len(), 86);
+}
+
+#[tokio::test]
+async fn commands_fail_clearly_without_a_database_url() {
+    let out = run("ocpizza-admin", &["tenant", "list"], &[]).await;
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("OCPIZZA_DATABASE__ADMIN_URL"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn the_worker_checks_its_database() {
+    let db = TestDb::new().await;
+    let out = run(
+        "ocpizza-worker",
+        &["--check"],
+        &[("OCPIZZA_DATABASE__ADMIN_URL", &db.owner_url)],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -1,0 +1,104 @@
+//! Forged and stale access tokens are refused with 401.
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use ocpizza_tests::app::problem;
+use ocpizza_tests::{TestApp, spawn_app};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn secret(app: &TestApp) -> String {
+    app.config
+        .auth
+        .jwt_secret
+        .as_ref()
+        .unwrap()
+        .expose_secret()
+        .to_string()
+}
+
+fn sign(claims: &Value, key: &str) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(key.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn valid_claims(sub: Uuid) -> Value {
+    let now = Utc::now().timestamp();
+    json!({ "iss": "ocpizza", "aud": "ocpizza-app", "sub": sub, "iat": now, "exp": now + 600 })
+}
+
+async fn assert_refused(app: &TestApp, token: &str, case: &str) {
+    let (status, body) = problem(app.get("/api/v1/me", Some(token)).await).await;
+    assert_eq!(status, 401, "{case}: {body}");
+    assert_eq!(body["type"], "/problems/unauthorized", "{case}");
+}
+
+#[tokio::test]
+async fn forged_tokens_are_refused() {
+    let app = spawn_app().await;
+    let user = app.create_user("victim@example.fr").await;
+    let key = secret(&app);
+
+    // Control: our own forging helper does make a token the app accepts.
+    assert_eq!(
+        app.get("/api/v1/me", Some(&sign(&valid_claims(user), &key)))
+            .await
+            .status(),
+        200
+    );
+
+    // alg none: header {"alg":"none"}, no signature.
+    let b64 = |v: &Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let none = format!(
+        "{}.{}.",
+        b64(&json!({ "alg": "none", "typ": "JWT" })),
+        b64(&valid_claims(user))
+    );
+    assert_refused(&app, &none, "alg none").await;
+
+    assert_refused(
+        &app,
+        &sign(&valid_claims(user), "another key that is long enough!!"),
+        "other key",
+    )
+    .await;
+
+    let mut expired = valid_claims(user);
+    expired["exp"] = json!(Utc::now().timestamp() - 3600);
+    assert_refused(&app, &sign(&expired, &key), "expired").await;
+
+    let mut admin_aud = valid_claims(user);
+    admin_aud["aud"] = json!("ocpizza-admin");
+    assert_refused(&app, &sign(&admin_aud, &key), "admin audience").await;
+
+    let mut wrong_iss = valid_claims(user);
+    wrong_iss["iss"] = json!("someone-else");
+    assert_refused(&app, &sign(&wrong_iss, &key), "wrong issuer").await;
+
+    let mut no_exp = valid_claims(user);
+    no_exp.as_object_mut().unwrap().remove("exp");
+    assert_refused(&app, &sign(&no_exp, &key), "missing exp").await;
+
+    // Tampered sub: payload swapped after signing.
+    let token = sign(&valid_claims(user), &key);
+    let parts: Vec<&str> = token.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(&valid_claims(Uuid::new_v4())),
+        parts[2]
+    );
+    assert_refused(&app, &tampered, "tampered sub").await;
+
+    assert_refused(&app, "not-a-jwt", "garbage").await;
+    let (status, _) = problem(app.get("/api/v1/me", None).await).await;
+    assert_eq!(status, 401, "no token");
+}
