@@ -10,7 +10,7 @@ use sqlx::PgPool;
 pub enum TenantCommand {
     /// Create a pizzeria with its owner (an existing account is reused; a new one gets a
     /// temporary password, printed once).
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// List every pizzeria.
     List,
 }
@@ -45,6 +45,7 @@ pub struct CreateArgs {
 pub async fn run(pool: &PgPool, cmd: TenantCommand) -> anyhow::Result<()> {
     match cmd {
         TenantCommand::Create(a) => {
+            let a = *a;
             let input = NewPizzeria {
                 slug: a.slug,
                 name: a.name,
@@ -87,8 +88,8 @@ pub async fn run(pool: &PgPool, cmd: TenantCommand) -> anyhow::Result<()> {
                 .context("connecting to the database (database.admin_url)")?;
             let rows = store::list(&mut conn).await.context("listing pizzerias")?;
             println!(
-                "{:<24} {:<32} {:<10} {:<22} {}",
-                "SLUG", "NAME", "STATUS", "CITY", "CREATED"
+                "{:<24} {:<32} {:<10} {:<22} CREATED",
+                "SLUG", "NAME", "STATUS", "CITY"
             );
             for t in &rows {
                 println!(

@@ -36,7 +36,7 @@ impl TestDb {
     pub async fn new() -> Self {
         let template = ensure_template().await.expect("template database");
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let owner_base = env_url("OCPIZZA_TEST_OWNER_URL");
+        let owner_base = env_url("TEST_PG_OWNER_URL");
         let mut conn = PgConnection::connect(&with_database(&owner_base, "postgres"))
             .await
             .expect("owner connects");
@@ -60,7 +60,7 @@ impl TestDb {
         }
         conn.close().await.ok();
         let owner_url = with_database(&owner_base, &name);
-        let app_url = with_database(&env_url("OCPIZZA_TEST_APP_URL"), &name);
+        let app_url = with_database(&env_url("TEST_PG_APP_URL"), &name);
         let owner = PgPoolOptions::new()
             .max_connections(5)
             .connect(&owner_url)
@@ -95,7 +95,7 @@ async fn ensure_template() -> anyhow::Result<String> {
         .map(|b| format!("{b:02x}"))
         .collect();
     let template = format!("ocpizza_tpl_{hex}");
-    let owner_base = env_url("OCPIZZA_TEST_OWNER_URL");
+    let owner_base = env_url("TEST_PG_OWNER_URL");
     let mut conn = PgConnection::connect(&with_database(&owner_base, "postgres"))
         .await
         .context("owner connects")?;

@@ -3,9 +3,9 @@
 //! connected as the runtime role, so row-level security is real. Helpers for the real binaries.
 //!
 //! Environment (set by scripts/test.sh):
-//! - `OCPIZZA_TEST_OWNER_URL`: the owner role (CREATEDB, BYPASSRLS), any database of the cluster
-//! - `OCPIZZA_TEST_APP_URL`: the runtime role, any database of the cluster
-//! - `OCPIZZA_TEST_SUPERUSER_URL`: a superuser (only for the "refuses a superuser" tests)
+//! - `TEST_PG_OWNER_URL`: the owner role (CREATEDB, BYPASSRLS), any database of the cluster
+//! - `TEST_PG_APP_URL`: the runtime role, any database of the cluster
+//! - `TEST_PG_SUPERUSER_URL`: a superuser (only for the "refuses a superuser" tests)
 
 pub mod app;
 pub mod bins;

@@ -1,4 +1,5 @@
 //! Black-box tests of the foundation: HTTP against a real PostgreSQL, and the real binaries.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
 mod accounts;
 mod cli;

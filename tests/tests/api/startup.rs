@@ -20,7 +20,7 @@ fn production(db: &TestDb, url: &str) -> ocpizza::config::Config {
 #[tokio::test]
 async fn production_refuses_roles_that_bypass_rls_and_default_secrets() {
     let db = TestDb::new().await;
-    let superuser = with_database(&env_url("OCPIZZA_TEST_SUPERUSER_URL"), &db.name);
+    let superuser = with_database(&env_url("TEST_PG_SUPERUSER_URL"), &db.name);
 
     let err = ocpizza::Application::build(production(&db, &superuser))
         .await
@@ -73,7 +73,7 @@ async fn production_refuses_roles_that_bypass_rls_and_default_secrets() {
 #[tokio::test]
 async fn the_binary_refuses_a_superuser_in_production_and_says_why() {
     let db = TestDb::new().await;
-    let superuser = with_database(&env_url("OCPIZZA_TEST_SUPERUSER_URL"), &db.name);
+    let superuser = with_database(&env_url("TEST_PG_SUPERUSER_URL"), &db.name);
     let out = run(
         "ocpizza-app",
         &[],

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs every check and test of OC Pizza on a fresh Debian/Ubuntu machine (or this one):
+# installs what is missing, starts a throwaway PostgreSQL 15 on a free port with the owner and
+# runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, every test. Prints how
+# long each stage took and exits with the result. Nothing outside the repository is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SCRIPTS_DIR=$ROOT/scripts
+# shellcheck source=lib/common.sh
+source "$SCRIPTS_DIR/lib/common.sh"
+
+SQLX_CLI_VERSION=0.9.0
+START=$(date +%s)
+declare -a TIMINGS=()
+stage_start=0
+stage() { stage_name=$1; stage_start=$(date +%s); log "== $stage_name"; }
+stage_done() { TIMINGS+=("$(printf '%-28s %s' "$stage_name" "$(since "$stage_start")")"); }
+report() {
+  local rc=$?
+  [ -n "${PG_DIR:-}" ] && { pg_cluster_stop "$PG_DIR"; rm -rf "$PG_DIR"; }
+  echo
+  log "stage timings:"
+  for t in "${TIMINGS[@]}"; do echo "  $t"; done
+  echo "  $(printf '%-28s %s' total "$(since "$START")")"
+  if [ "$rc" -eq 0 ]; then log "all checks passed"; else log "FAILED (exit $rc)"; fi
+  exit "$rc"
+}
+trap report EXIT
+
+stage "install prerequisites"
+command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain (rustup) first"
+command -v python3 >/dev/null || apt_install python3
+command -v curl >/dev/null || apt_install curl ca-certificates
+if [ ! -x "/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ]; then
+  # No default cluster: we run our own.
+  as_root mkdir -p /etc/postgresql-common
+  echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+ensure_postgres
+if ! cargo sqlx --version 2>/dev/null | grep -q "$SQLX_CLI_VERSION"; then
+  log "installing sqlx-cli $SQLX_CLI_VERSION (rustls, no OpenSSL)"
+  cargo install --quiet --locked sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features rustls,postgres
+fi
+HAVE_NEXTEST=""
+cargo nextest --version >/dev/null 2>&1 && HAVE_NEXTEST=1
+stage_done
+
+stage "start PostgreSQL"
+PG_DIR=$(mktemp -d /tmp/ocpizza-test-pg.XXXXXX)
+PG_PORT=$(free_port)
+pg_cluster_start "$PG_DIR" "$PG_PORT" fast
+rand() { python3 -c 'import secrets; print(secrets.token_urlsafe(18))'; }
+SUPER_PW=$(rand); OWNER_PW=$(rand); APP_PW=$(rand)
+pg_super "$PG_DIR" "$PG_PORT" -c "ALTER ROLE postgres PASSWORD '$SUPER_PW'"
+pg_bootstrap "$PG_DIR" "$PG_PORT" ocpizza_owner "$OWNER_PW" ocpizza_app "$APP_PW" ocpizza_check
+BASE=127.0.0.1:$PG_PORT
+export TEST_PG_OWNER_URL="postgres://ocpizza_owner:$OWNER_PW@$BASE/postgres"
+export TEST_PG_APP_URL="postgres://ocpizza_app:$APP_PW@$BASE/postgres"
+export TEST_PG_SUPERUSER_URL="postgres://postgres:$SUPER_PW@$BASE/postgres"
+CHECK_DB_URL="postgres://ocpizza_owner:$OWNER_PW@$BASE/ocpizza_check"
+log "PostgreSQL $PG_MAJOR on $BASE (data in $PG_DIR)"
+stage_done
+
+# Builds use the committed .sqlx/ data only; the check below proves it matches the schema.
+export SQLX_OFFLINE=true
+unset DATABASE_URL
+
+stage "rustfmt"
+cargo fmt --all -- --check
+stage_done
+
+stage "clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+stage_done
+
+stage "build"
+cargo build --workspace --bins --quiet
+if [ -n "$HAVE_NEXTEST" ]; then cargo nextest run --workspace --no-run --cargo-quiet; else cargo test --workspace --no-run --quiet; fi
+stage_done
+
+stage "sqlx offline data check"
+OCPIZZA_DATABASE__ADMIN_URL=$CHECK_DB_URL target/debug/ocpizza-admin migrate up >/dev/null
+DATABASE_URL=$CHECK_DB_URL SQLX_OFFLINE=false cargo sqlx prepare --workspace --check -- --quiet
+stage_done
+
+stage "tests"
+if [ -n "$HAVE_NEXTEST" ]; then
+  cargo nextest run --workspace --no-fail-fast --failure-output final
+else
+  cargo test --workspace --no-fail-fast
+fi
+stage_done
