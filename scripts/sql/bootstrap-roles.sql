@@ -8,6 +8,7 @@
 --  :owner           owns the schema, runs migrations, backups, cross-tenant reads (BYPASSRLS).
 --  :app             the login role of the request path: member of ocpizza_runtime, nothing more.
 \set ON_ERROR_STOP on
+SET client_min_messages = warning;
 
 SELECT format('CREATE ROLE ocpizza_runtime NOLOGIN')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ocpizza_runtime') \gexec
