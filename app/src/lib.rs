@@ -7,8 +7,11 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod menu;
+pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod stock;
 pub mod telemetry;
 pub mod tenancy;
 

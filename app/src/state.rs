@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use crate::auth::{Audience, JwtKeys, LoginLimiter};
 use crate::config::Config;
+use crate::menu::MenuCache;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -16,6 +17,7 @@ pub struct Inner {
     pub pool: PgPool,
     pub jwt: JwtKeys,
     pub login_limiter: LoginLimiter,
+    pub menus: MenuCache,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             pool,
             jwt,
             login_limiter,
+            menus: MenuCache::default(),
         }))
     }
 }

@@ -2,10 +2,13 @@
 
 mod accounts;
 mod health;
+mod menu;
 pub mod middleware;
+mod operations;
 mod pizzerias;
 pub mod problem;
 pub mod security;
+mod stock;
 
 use std::time::Duration;
 
@@ -20,11 +23,31 @@ enum ApiTags {
     Accounts,
     /// Pizzerias of the group.
     Pizzerias,
+    /// Menus, availability and opening times.
+    Menu,
+    /// Ingredient stock (staff).
+    Stock,
+    /// Running a pizzeria now: pause, busy time, sold-out marks, settings (staff).
+    Operations,
 }
 
-pub fn openapi() -> OpenApiService<(accounts::AccountsApi, pizzerias::PizzeriasApi), ()> {
+type Apis = (
+    accounts::AccountsApi,
+    pizzerias::PizzeriasApi,
+    menu::MenuApi,
+    stock::StockApi,
+    operations::OperationsApi,
+);
+
+pub fn openapi() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (accounts::AccountsApi, pizzerias::PizzeriasApi),
+        (
+            accounts::AccountsApi,
+            pizzerias::PizzeriasApi,
+            menu::MenuApi,
+            stock::StockApi,
+            operations::OperationsApi,
+        ),
         "OC Pizza API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -13,6 +13,9 @@ use serde_json::{Map, Value};
 
 use crate::accounts::AccountsError;
 use crate::domain::InvalidInput;
+use crate::menu::MenuError;
+use crate::settings::SettingsError;
+use crate::stock::StockError;
 use crate::tenancy::TenancyError;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
@@ -244,6 +247,45 @@ impl From<TenancyError> for Problem {
             ))
             .with("pizzeria", slug),
             TenancyError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<MenuError> for Problem {
+    fn from(err: MenuError) -> Self {
+        match err {
+            MenuError::Invalid(e) => Problem::invalid(&e),
+            MenuError::NotFound(what) => Problem::not_found(what),
+            MenuError::Duplicate(what) => {
+                Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
+                    .detail(format!("{what} already exists."))
+            }
+            MenuError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<StockError> for Problem {
+    fn from(err: StockError) -> Self {
+        match err {
+            StockError::Invalid(e) => Problem::invalid(&e),
+            StockError::UnknownIngredient => Problem::not_found("ingredient"),
+            e @ StockError::Insufficient { .. } => Problem::new(
+                StatusCode::CONFLICT,
+                "insufficient-stock",
+                "Not enough stock",
+            )
+            .detail(format!("{e}.")),
+            StockError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<SettingsError> for Problem {
+    fn from(err: SettingsError) -> Self {
+        match err {
+            SettingsError::Invalid(e) => Problem::invalid(&e),
+            SettingsError::Unexpected(e) => Problem::internal(&e),
         }
     }
 }

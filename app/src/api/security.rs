@@ -51,7 +51,8 @@ pub async fn staff_roles(
     Ok(roles)
 }
 
-/// Requires one of `allowed` in `tenant`, else 403 (the pizzeria exists: its slug is public).
+/// Requires one of `allowed` in `tenant`. Staff of another pizzeria get the 404 of a missing
+/// object (a tenant never learns about another's staff side); others without the role, 403.
 pub async fn require_role(
     state: &AppState,
     tenant: &Tenant,
@@ -60,10 +61,29 @@ pub async fn require_role(
 ) -> Result<Vec<Role>, Problem> {
     let roles = staff_roles(state, tenant, principal).await?;
     if roles.iter().any(|r| allowed.contains(r)) {
-        Ok(roles)
-    } else {
-        Err(Problem::forbidden(
-            "Your role in this pizzeria does not allow this.",
-        ))
+        return Ok(roles);
     }
+    if roles.is_empty() {
+        let mut tx = db::begin_user(&state.pool, principal.user_id).await?;
+        let elsewhere = memberships::is_staff_anywhere(&mut tx, principal.user_id).await?;
+        tx.commit().await?;
+        if elsewhere {
+            tracing::info!(user_id = %principal.user_id, tenant = %tenant.slug, "staff of another pizzeria refused");
+            return Err(Problem::not_found("resource"));
+        }
+    }
+    Err(Problem::forbidden(
+        "Your role in this pizzeria does not allow this.",
+    ))
 }
+
+/// Roles that run a pizzeria.
+pub const MANAGERS: &[Role] = &[Role::Owner, Role::Manager];
+/// Every staff role.
+pub const STAFF: &[Role] = &[
+    Role::Owner,
+    Role::Manager,
+    Role::Cashier,
+    Role::Pizzaiolo,
+    Role::Driver,
+];

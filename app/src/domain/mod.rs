@@ -1,7 +1,10 @@
 //! Validated values of the domain: each type can only hold what `parse` accepted.
 
+pub mod availability;
 mod email;
 mod locale;
+mod money;
+pub mod opening;
 mod password;
 mod person;
 mod role;
@@ -9,6 +12,7 @@ mod slug;
 
 pub use email::Email;
 pub use locale::Locale;
+pub use money::{Cents, vat_included};
 pub use password::Password;
 pub use person::{PersonName, Phone};
 pub use role::Role;

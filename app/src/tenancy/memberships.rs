@@ -61,3 +61,16 @@ pub async fn grant(
     .await?;
     Ok(())
 }
+
+/// Whether `user_id` is staff anywhere. Run inside `db::begin_user(user_id)`.
+pub async fn is_staff_anywhere(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1) AS "staff!""#,
+        user_id
+    )
+    .fetch_one(conn)
+    .await
+}

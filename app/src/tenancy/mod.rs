@@ -1,6 +1,7 @@
 //! Pizzerias (tenants) and who works in them. A tenant is resolved from the URL slug once per
 //! request; everything after that runs in a transaction scoped to it (`db::begin_tenant`).
 
+pub mod audit;
 pub mod memberships;
 pub mod provision;
 pub mod store;

@@ -94,6 +94,9 @@ pub async fn create_pizzeria(
     .context("inserting a tenant")?
     .ok_or_else(|| ProvisionError::SlugTaken(slug.to_string()))?;
 
+    crate::settings::store::init_defaults(conn, tenant_id)
+        .await
+        .context("creating default settings")?;
     let (owner_user_id, owner_temporary_password) =
         ensure_user(conn, &owner_email, owner_name.as_str()).await?;
     memberships::grant(conn, tenant_id, owner_user_id, Role::Owner)

@@ -193,6 +193,68 @@ async fn demo_seed_is_idempotent_and_its_accounts_log_in() {
     .await;
     assert_eq!(status, 403);
 
+    // Every demo pizzeria sells at least 12 pizzas in three sizes, drinks and desserts.
+    for p in &pizzerias {
+        let slug = p["slug"].as_str().unwrap();
+        let menu: serde_json::Value = app
+            .get(&format!("/api/v1/pizzerias/{slug}/menu"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let products: Vec<&serde_json::Value> = menu["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["products"].as_array().unwrap())
+            .collect();
+        let pizzas: Vec<_> = products.iter().filter(|p| p["kind"] == "pizza").collect();
+        assert!(pizzas.len() >= 12, "{slug}: {} pizzas", pizzas.len());
+        assert!(
+            pizzas
+                .iter()
+                .all(|p| p["sizes"].as_array().unwrap().len() == 3 && p["available"] == true),
+            "{slug}"
+        );
+        assert!(
+            products.iter().any(|p| p["kind"] == "drink")
+                && products.iter().any(|p| p["kind"] == "dessert")
+        );
+        assert!(!menu["extras"].as_array().unwrap().is_empty());
+        let opening: serde_json::Value = app
+            .get(&format!("/api/v1/pizzerias/{slug}/opening"), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            opening["next_opening"].is_object(),
+            "{slug} opens again: {opening}"
+        );
+    }
+    let manager = app
+        .login("manager.paris-bastille@demo.ocpizza.fr", "pizza-demo-2026")
+        .await;
+    let settings: serde_json::Value = app
+        .get(
+            "/api/v1/pizzerias/paris-bastille/settings",
+            manager["access_token"].as_str(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        settings["weekly_hours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["closes"] == "02:00"),
+        "open past midnight: {settings}"
+    );
+    assert!(settings["delivery_zones"].as_array().unwrap().len() >= 3);
+    assert_eq!(settings["vat_rates"].as_array().unwrap().len(), 3);
+
     let out = run(
         "ocpizza-admin",
         &["demo", "seed"],

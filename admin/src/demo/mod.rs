@@ -1,4 +1,5 @@
-//! `demo seed`: the 8 OC Pizza pizzerias, five staff accounts each and a demo customer.
+//! `demo seed`: the 8 OC Pizza pizzerias with menus, stock, hours and delivery zones, five
+//! staff accounts each and a demo customer.
 //! Idempotent: running it again changes nothing. Refused in production.
 
 use anyhow::Context;
@@ -9,6 +10,8 @@ use ocpizza::domain::{Email, Role};
 use ocpizza::tenancy::{memberships, store as tenants};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
+
+mod menu;
 
 /// Every demo account's password (demo data only; `demo seed` refuses to run in production).
 pub const DEMO_PASSWORD: &str = "pizza-demo-2026";
@@ -130,9 +133,14 @@ pub async fn run(pool: &PgPool, config: &Config, cmd: DemoCommand) -> anyhow::Re
         .await
         .context("connecting to the database (database.admin_url)")?;
     let mut created = 0;
+    let mut menus = 0;
     for p in &PIZZERIAS {
         let (tenant_id, new) = ensure_pizzeria(&mut tx, p).await?;
         created += usize::from(new);
+        // Bastille is the late-night one: open until 02:00 every evening.
+        let late_night = p.slug == "paris-bastille";
+        let legal = format!("{} SARL", p.name);
+        menus += usize::from(menu::seed(&mut tx, tenant_id, p.postcode, late_night, &legal).await?);
         for role in Role::ALL {
             let email = staff_email(role, p.slug);
             let name = format!(
@@ -149,9 +157,10 @@ pub async fn run(pool: &PgPool, config: &Config, cmd: DemoCommand) -> anyhow::Re
     ensure_account(&mut tx, DEMO_CUSTOMER, "Camille Client", &hash).await?;
     tx.commit().await.context("committing the demo data")?;
     println!(
-        "demo data ready: {} pizzerias ({} new), 5 staff each, 1 customer",
+        "demo data ready: {} pizzerias ({} new, {} menus seeded), 5 staff each, 1 customer",
         PIZZERIAS.len(),
-        created
+        created,
+        menus
     );
     println!("every demo account's password: {DEMO_PASSWORD}");
     println!("  customer: {DEMO_CUSTOMER}");

@@ -1,0 +1,314 @@
+//! Writing the menu: used by the demo seed and the admin API, and by managers for sold-out
+//! marks. Every function takes the tenant and runs in the caller's tenant transaction.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::MenuError;
+use crate::domain::{Cents, InvalidInput};
+use crate::tenancy::audit;
+
+pub const KINDS: [&str; 3] = ["pizza", "drink", "dessert"];
+pub const UNITS: [&str; 3] = ["g", "ml", "piece"];
+
+pub struct NewIngredient<'a> {
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub alert_threshold: i64,
+}
+
+pub struct NewSize<'a> {
+    pub code: &'a str,
+    pub label: &'a str,
+    pub price_cents: i64,
+    /// Ingredient id and quantity in its unit.
+    pub recipe: Vec<(Uuid, i64)>,
+}
+
+pub struct NewProduct<'a> {
+    pub category_id: Uuid,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub allergens: Vec<String>,
+    pub vat_class: &'a str,
+    pub position: i32,
+    pub sizes: Vec<NewSize<'a>>,
+}
+
+fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
+    let n = name.trim().chars().count();
+    if n == 0 || n > 80 {
+        return Err(InvalidInput::new(field, "must have 1 to 80 characters"));
+    }
+    Ok(())
+}
+
+fn unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
+fn foreign_key_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_foreign_key_violation())
+}
+
+/// The category named `name`, created at `position` if missing.
+pub async fn ensure_category(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    name: &str,
+    position: i32,
+) -> Result<Uuid, MenuError> {
+    name_ok("category", name)?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO categories (tenant_id, id, name, position) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (tenant_id, name) DO UPDATE SET position = categories.position
+           RETURNING id"#,
+        tenant_id,
+        Uuid::now_v7(),
+        name.trim(),
+        position
+    )
+    .fetch_one(conn)
+    .await
+    .context("inserting a category")?;
+    Ok(id)
+}
+
+pub async fn create_ingredient(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    new: &NewIngredient<'_>,
+) -> Result<Uuid, MenuError> {
+    name_ok("name", new.name)?;
+    if !UNITS.contains(&new.unit) {
+        return Err(InvalidInput::new("unit", "must be g, ml or piece").into());
+    }
+    if new.alert_threshold < 0 {
+        return Err(InvalidInput::new("alert_threshold", "must not be negative").into());
+    }
+    let id = Uuid::now_v7();
+    let done = sqlx::query!(
+        "INSERT INTO ingredients (tenant_id, id, name, unit, alert_threshold) VALUES ($1, $2, $3, $4, $5)",
+        tenant_id,
+        id,
+        new.name.trim(),
+        new.unit,
+        new.alert_threshold
+    )
+    .execute(conn)
+    .await;
+    match done {
+        Ok(_) => Ok(id),
+        Err(e) if unique_violation(&e) => {
+            Err(MenuError::Duplicate(format!("ingredient {:?}", new.name)))
+        }
+        Err(e) => Err(anyhow::Error::new(e)
+            .context("inserting an ingredient")
+            .into()),
+    }
+}
+
+pub async fn create_product(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    new: &NewProduct<'_>,
+) -> Result<Uuid, MenuError> {
+    name_ok("name", new.name)?;
+    if !KINDS.contains(&new.kind) {
+        return Err(InvalidInput::new("kind", "must be pizza, drink or dessert").into());
+    }
+    if new.sizes.is_empty() {
+        return Err(InvalidInput::new("sizes", "a product needs at least one size").into());
+    }
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query!(
+        r#"INSERT INTO products (tenant_id, id, category_id, kind, name, description, allergens, vat_class, position)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"#,
+        tenant_id,
+        id,
+        new.category_id,
+        new.kind,
+        new.name.trim(),
+        new.description,
+        &new.allergens,
+        new.vat_class,
+        new.position
+    )
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if unique_violation(&e) => {
+            return Err(MenuError::Duplicate(format!("product {:?}", new.name)));
+        }
+        Err(e) if foreign_key_violation(&e) => {
+            return Err(InvalidInput::new("vat_class", "unknown category or VAT class").into());
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("inserting a product").into()),
+    }
+    for (position, size) in (0..).zip(&new.sizes) {
+        add_size(conn, tenant_id, id, size, position).await?;
+    }
+    Ok(id)
+}
+
+async fn add_size(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    product_id: Uuid,
+    size: &NewSize<'_>,
+    position: i32,
+) -> Result<Uuid, MenuError> {
+    let price = Cents::parse_price(size.price_cents)?;
+    let price =
+        i32::try_from(price.0).map_err(|_| InvalidInput::new("price_cents", "too large"))?;
+    let size_id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO product_sizes (tenant_id, id, product_id, code, label, price_cents, position) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        tenant_id,
+        size_id,
+        product_id,
+        size.code,
+        size.label,
+        price,
+        position
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| if unique_violation(&e) { MenuError::Duplicate(format!("size {:?}", size.code)) } else { anyhow::Error::new(e).context("inserting a size").into() })?;
+    for (ingredient_id, quantity) in &size.recipe {
+        if *quantity <= 0 {
+            return Err(InvalidInput::new("recipe", "quantities must be positive").into());
+        }
+        sqlx::query!(
+            "INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
+            tenant_id,
+            size_id,
+            ingredient_id,
+            quantity
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| if foreign_key_violation(&e) { MenuError::NotFound("ingredient") } else { anyhow::Error::new(e).context("inserting a recipe item").into() })?;
+    }
+    Ok(size_id)
+}
+
+pub async fn create_extra(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    name: &str,
+    price_cents: i64,
+    recipe: &[(Uuid, i64)],
+) -> Result<Uuid, MenuError> {
+    name_ok("name", name)?;
+    let price = i32::try_from(price_cents)
+        .ok()
+        .filter(|p| (0..=10_000).contains(p))
+        .ok_or_else(|| InvalidInput::new("price_cents", "must be between 0 and 10000"))?;
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO extras (tenant_id, id, name, price_cents) VALUES ($1, $2, $3, $4)",
+        tenant_id,
+        id,
+        name.trim(),
+        price
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if unique_violation(&e) {
+            MenuError::Duplicate(format!("extra {name:?}"))
+        } else {
+            anyhow::Error::new(e).context("inserting an extra").into()
+        }
+    })?;
+    for (ingredient_id, quantity) in recipe {
+        sqlx::query!(
+            "INSERT INTO extra_recipe_items (tenant_id, extra_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
+            tenant_id,
+            id,
+            ingredient_id,
+            quantity
+        )
+        .execute(&mut *conn)
+        .await
+        .context("inserting an extra's recipe item")?;
+    }
+    Ok(id)
+}
+
+pub async fn set_size_price(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    size_id: Uuid,
+    price_cents: i64,
+) -> Result<(), MenuError> {
+    let price = Cents::parse_price(price_cents)?;
+    let price =
+        i32::try_from(price.0).map_err(|_| InvalidInput::new("price_cents", "too large"))?;
+    let done = sqlx::query!(
+        "UPDATE product_sizes SET price_cents = $3 WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        size_id,
+        price
+    )
+    .execute(conn)
+    .await
+    .context("updating a price")?;
+    if done.rows_affected() == 0 {
+        return Err(MenuError::NotFound("size"));
+    }
+    Ok(())
+}
+
+/// Marks a product sold out by hand until `until` (or until further notice), or clears the
+/// mark (`sold_out = false`). Recorded in the audit log with who and why.
+pub async fn set_sold_out(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    product_id: Uuid,
+    actor: Uuid,
+    sold_out: bool,
+    until: Option<DateTime<Utc>>,
+    note: &str,
+) -> Result<(), MenuError> {
+    if until.is_some_and(|u| u <= Utc::now()) {
+        return Err(InvalidInput::new("until", "must be in the future").into());
+    }
+    let until = until.filter(|_| sold_out);
+    let done = sqlx::query!(
+        "UPDATE products SET sold_out = $3, sold_out_until = $4 WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        product_id,
+        sold_out,
+        until
+    )
+    .execute(&mut *conn)
+    .await
+    .context("marking sold out")?;
+    if done.rows_affected() == 0 {
+        return Err(MenuError::NotFound("product"));
+    }
+    let action = if sold_out {
+        "product.sold_out"
+    } else {
+        "product.back_on_sale"
+    };
+    audit::record(
+        conn,
+        tenant_id,
+        Some(actor),
+        action,
+        &product_id.to_string(),
+        serde_json::json!({ "until": until, "note": note }),
+    )
+    .await
+    .context("auditing")?;
+    Ok(())
+}

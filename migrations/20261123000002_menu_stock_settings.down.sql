@@ -1,0 +1,15 @@
+DROP TABLE stock_movements;
+DROP TABLE extra_recipe_items;
+DROP TABLE recipe_items;
+DROP TABLE ingredients;
+DROP TABLE extras;
+DROP TABLE product_sizes;
+DROP TABLE products;
+DROP TABLE categories;
+DROP TABLE delivery_zones;
+DROP TABLE opening_exceptions;
+DROP TABLE opening_hours;
+DROP TABLE vat_rates;
+DROP TABLE pizzeria_settings;
+DROP FUNCTION menu_touch();
+DROP FUNCTION stock_movement_apply();

@@ -1,0 +1,466 @@
+//! Stock operations: restock, waste, inventory; the ledger; who may touch what.
+
+use ocpizza::domain::Role;
+use ocpizza_tests::app::problem;
+use ocpizza_tests::fixtures::small_menu;
+use ocpizza_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+async fn op(
+    app: &TestApp,
+    token: &str,
+    slug: &str,
+    ingredient: Uuid,
+    action: &str,
+    body: Value,
+) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/pizzerias/{slug}/stock/ingredients/{ingredient}/{action}"),
+        Some(token),
+        &body,
+    )
+    .await
+}
+
+async fn on_hand(app: &TestApp, tenant: Uuid, ingredient: Uuid) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT quantity_on_hand, (SELECT coalesce(sum(delta), 0)::bigint FROM stock_movements m WHERE m.tenant_id = i.tenant_id AND m.ingredient_id = i.id)
+         FROM ingredients i WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(ingredient)
+    .fetch_one(&app.db.owner)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn restock_waste_and_inventory_are_recorded_with_who_and_why() {
+    let app = spawn_app().await;
+    let tenant = app.create_pizzeria("stock").await;
+    let m = small_menu(&app, tenant).await;
+    let manager = app
+        .staff_token(tenant, "manager@stock.test", Role::Manager)
+        .await;
+
+    let resp = op(
+        &app,
+        &manager,
+        "stock",
+        m.mozzarella,
+        "restock",
+        json!({ "quantity": 300, "note": "livraison du mardi" }),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        (
+            body["ingredient"]["on_hand"].as_i64(),
+            body["delta"].as_i64()
+        ),
+        (Some(800), Some(300))
+    );
+
+    let (status, body) = problem(
+        op(
+            &app,
+            &manager,
+            "stock",
+            m.mozzarella,
+            "waste",
+            json!({ "quantity": 50 }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("note")),
+        "waste needs a reason"
+    );
+    let resp = op(
+        &app,
+        &manager,
+        "stock",
+        m.mozzarella,
+        "waste",
+        json!({ "quantity": 50, "note": "tombé par terre" }),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+
+    // Counted 700 with 750 on hand: the difference, -50, is recorded.
+    let body: Value = op(
+        &app,
+        &manager,
+        "stock",
+        m.mozzarella,
+        "inventory",
+        json!({ "counted": 700, "note": "inventaire du soir" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            body["ingredient"]["on_hand"].as_i64(),
+            body["delta"].as_i64()
+        ),
+        (Some(700), Some(-50))
+    );
+    // Counting what is there records nothing.
+    let body: Value = op(
+        &app,
+        &manager,
+        "stock",
+        m.mozzarella,
+        "inventory",
+        json!({ "counted": 700 }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(body["delta"], Value::Null);
+
+    let movements: Vec<Value> = app
+        .get(
+            &format!(
+                "/api/v1/pizzerias/stock/stock/ingredients/{}/movements",
+                m.mozzarella
+            ),
+            Some(&manager),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let summary: Vec<(String, i64, String)> = movements
+        .iter()
+        .map(|m| {
+            (
+                m["reason"].as_str().unwrap().to_string(),
+                m["delta"].as_i64().unwrap(),
+                m["note"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "inventory".to_string(),
+                -50,
+                "inventaire du soir".to_string()
+            ),
+            ("waste".to_string(), -50, "tombé par terre".to_string()),
+            ("restock".to_string(), 300, "livraison du mardi".to_string()),
+            ("inventory".to_string(), 500, "opening stock".to_string()),
+        ]
+    );
+    assert_eq!(movements[0]["by_name"], "Test");
+    assert_eq!(on_hand(&app, tenant, m.mozzarella).await, (700, 700));
+    // Paging: older than the second movement.
+    let older: Vec<Value> = app
+        .get(
+            &format!(
+                "/api/v1/pizzerias/stock/stock/ingredients/{}/movements?before={}&limit=1",
+                m.mozzarella, movements[1]["id"]
+            ),
+            Some(&manager),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1);
+    assert_eq!(older[0]["reason"], "restock");
+
+    let list: Vec<Value> = app
+        .get("/api/v1/pizzerias/stock/stock/ingredients", Some(&manager))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mozza = list.iter().find(|i| i["name"] == "Mozzarella").unwrap();
+    assert_eq!(
+        (
+            mozza["on_hand"].as_i64(),
+            mozza["unit"].as_str(),
+            mozza["low"].as_bool()
+        ),
+        (Some(700), Some("g"), Some(false))
+    );
+}
+
+#[tokio::test]
+async fn the_quantity_on_hand_is_always_the_sum_of_movements() {
+    let app = spawn_app().await;
+    let tenant = app.create_pizzeria("ledger").await;
+    let m = small_menu(&app, tenant).await;
+    let owner = app
+        .staff_token(tenant, "owner2@ledger.test", Role::Owner)
+        .await;
+    // A fixed pseudo-random sequence, including wastes larger than the stock (refused).
+    let mut seed: u64 = 0x5eed;
+    let mut expected = 500i64;
+    for _ in 0..40 {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let qty = i64::try_from(seed >> 33).unwrap() % 400 + 1;
+        match seed % 3 {
+            0 => {
+                assert_eq!(
+                    op(
+                        &app,
+                        &owner,
+                        "ledger",
+                        m.mozzarella,
+                        "restock",
+                        json!({ "quantity": qty })
+                    )
+                    .await
+                    .status(),
+                    200
+                );
+                expected += qty;
+            }
+            1 => {
+                let resp = op(
+                    &app,
+                    &owner,
+                    "ledger",
+                    m.mozzarella,
+                    "waste",
+                    json!({ "quantity": qty, "note": "perte" }),
+                )
+                .await;
+                if qty > expected {
+                    let (status, body) = problem(resp).await;
+                    assert_eq!(
+                        (status, body["type"].as_str()),
+                        (409, Some("/problems/insufficient-stock"))
+                    );
+                } else {
+                    assert_eq!(resp.status(), 200);
+                    expected -= qty;
+                }
+            }
+            _ => {
+                let counted = qty * 2;
+                assert_eq!(
+                    op(
+                        &app,
+                        &owner,
+                        "ledger",
+                        m.mozzarella,
+                        "inventory",
+                        json!({ "counted": counted })
+                    )
+                    .await
+                    .status(),
+                    200
+                );
+                expected = counted;
+            }
+        }
+        assert_eq!(
+            on_hand(&app, tenant, m.mozzarella).await,
+            (expected, expected)
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_stock_input_is_refused_and_writes_nothing() {
+    let app = spawn_app().await;
+    let tenant = app.create_pizzeria("valid").await;
+    let m = small_menu(&app, tenant).await;
+    let manager = app
+        .staff_token(tenant, "manager@valid.test", Role::Manager)
+        .await;
+    for (action, body, field) in [
+        ("restock", json!({ "quantity": 0 }), "quantity"),
+        ("restock", json!({ "quantity": -5 }), "quantity"),
+        ("restock", json!({ "quantity": 99_000_000 }), "quantity"),
+        ("inventory", json!({ "counted": -1 }), "counted"),
+        (
+            "restock",
+            json!({ "quantity": 5, "note": "x".repeat(300) }),
+            "note",
+        ),
+    ] {
+        let (status, problem) =
+            problem(op(&app, &manager, "valid", m.mozzarella, action, body.clone()).await).await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (422, Some(field)),
+            "{body}"
+        );
+    }
+    let (status, _) = problem(
+        op(
+            &app,
+            &manager,
+            "valid",
+            Uuid::new_v4(),
+            "restock",
+            json!({ "quantity": 5 }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = problem(
+        op(
+            &app,
+            &manager,
+            "valid",
+            m.mozzarella,
+            "restock",
+            json!({ "quantity": "lots" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(on_hand(&app, tenant, m.mozzarella).await, (500, 500));
+}
+
+#[tokio::test]
+async fn only_managers_of_the_pizzeria_change_its_stock_and_settings() {
+    let app = spawn_app().await;
+    let a = app.create_pizzeria("pizzeria-a").await;
+    let b = app.create_pizzeria("pizzeria-b").await;
+    let menu_a = small_menu(&app, a).await;
+    let menu_b = small_menu(&app, b).await;
+    let manager_a = app.staff_token(a, "manager@a.test", Role::Manager).await;
+    let cook_a = app.staff_token(a, "cook@a.test", Role::Pizzaiolo).await;
+    let driver_a = app.staff_token(a, "driver@a.test", Role::Driver).await;
+    let customer = app.customer_token("client@example.fr").await;
+    let restock = json!({ "quantity": 10 });
+
+    // A's manager on B: every staff endpoint is a 404, as if nothing were there.
+    let (status, _) = problem(
+        op(
+            &app,
+            &manager_a,
+            "pizzeria-b",
+            menu_b.mozzarella,
+            "restock",
+            restock.clone(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = problem(
+        app.get(
+            "/api/v1/pizzerias/pizzeria-b/stock/ingredients",
+            Some(&manager_a),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = problem(
+        app.get("/api/v1/pizzerias/pizzeria-b/settings", Some(&manager_a))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let resp = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/pizzerias/pizzeria-b/operations/pause",
+        )
+        .bearer_auth(&manager_a)
+        .json(&json!({ "message": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    // B's ingredient through A's own URL: not found either (RLS hides it).
+    let (status, _) = problem(
+        op(
+            &app,
+            &manager_a,
+            "pizzeria-a",
+            menu_b.mozzarella,
+            "restock",
+            restock.clone(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = problem(
+        app.get(
+            &format!(
+                "/api/v1/pizzerias/pizzeria-a/stock/ingredients/{}/movements",
+                menu_b.mozzarella
+            ),
+            Some(&manager_a),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // In A, the kitchen, the drivers and customers may not change stock.
+    for token in [&cook_a, &driver_a, &customer] {
+        let (status, body) = problem(
+            op(
+                &app,
+                token,
+                "pizzeria-a",
+                menu_a.mozzarella,
+                "restock",
+                restock.clone(),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (403, Some("/problems/forbidden"))
+        );
+    }
+    let (status, _) = problem(
+        app.request(
+            reqwest::Method::PUT,
+            "/api/v1/pizzerias/pizzeria-a/operations/pause",
+        )
+        .bearer_auth(&cook_a)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // The kitchen can read the stock.
+    assert_eq!(
+        app.get(
+            "/api/v1/pizzerias/pizzeria-a/stock/ingredients",
+            Some(&cook_a)
+        )
+        .await
+        .status(),
+        200
+    );
+    let (status, _) = problem(
+        app.get("/api/v1/pizzerias/pizzeria-a/stock/ingredients", None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    // Nothing moved in B.
+    assert_eq!(on_hand(&app, b, menu_b.mozzarella).await, (500, 500));
+    assert_eq!(on_hand(&app, a, menu_a.mozzarella).await, (500, 500));
+}
