@@ -9,7 +9,10 @@ use super::ApiTags;
 use super::problem::Problem;
 use super::security::{BearerAuth, staff_roles};
 use crate::state::AppState;
-use crate::tenancy::{self, TenantRow, store};
+use chrono::Utc;
+
+use crate::tenancy::{self, Tenant, TenantRow, TenantStatus, store};
+use crate::{db, settings};
 
 pub struct PizzeriasApi;
 
@@ -29,11 +32,30 @@ struct PizzeriaView {
     timezone: String,
     /// `active`, or `suspended` (closed by the group: takes no orders).
     status: String,
+    /// Within its opening hours now (and not suspended).
+    open_now: bool,
+    /// Open now and online orders not paused.
+    accepting_orders: bool,
 }
 
-impl From<TenantRow> for PizzeriaView {
-    fn from(row: TenantRow) -> Self {
-        Self {
+impl PizzeriaView {
+    async fn build(state: &AppState, row: TenantRow) -> Result<Self, Problem> {
+        let (open_now, accepting_orders) = match Tenant::try_from(row.clone()) {
+            Ok(tenant) if tenant.status == TenantStatus::Active => {
+                let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+                let now = Utc::now();
+                let open = settings::schedule(&mut tx, &tenant, now)
+                    .await?
+                    .is_open(now);
+                let paused = settings::load(&mut tx, tenant.id).await?.online_paused;
+                tx.commit().await?;
+                (open, open && !paused)
+            }
+            _ => (false, false),
+        };
+        Ok(Self {
+            open_now,
+            accepting_orders,
             slug: row.slug,
             name: row.name,
             address: Address {
@@ -44,7 +66,7 @@ impl From<TenantRow> for PizzeriaView {
             phone: row.phone,
             timezone: row.timezone,
             status: row.status,
-        }
+        })
     }
 }
 
@@ -61,7 +83,12 @@ impl PizzeriasApi {
     async fn list(&self, state: Data<&AppState>) -> Result<Json<Vec<PizzeriaView>>, Problem> {
         let mut conn = state.pool.acquire().await?;
         let rows = store::list(&mut conn).await?;
-        Ok(Json(rows.into_iter().map(PizzeriaView::from).collect()))
+        drop(conn);
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            views.push(PizzeriaView::build(&state, row).await?);
+        }
+        Ok(Json(views))
     }
 
     /// One pizzeria.
@@ -77,7 +104,8 @@ impl PizzeriasApi {
         let row = store::find_by_slug(&mut conn, &slug)
             .await?
             .ok_or_else(|| Problem::not_found("pizzeria"))?;
-        Ok(Json(row.into()))
+        drop(conn);
+        Ok(Json(PizzeriaView::build(&state, row).await?))
     }
 
     /// The caller's roles in this pizzeria (403 when they work elsewhere or are a customer).

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::Slug;
 
+#[derive(Clone)]
 pub struct TenantRow {
     pub id: Uuid,
     pub slug: String,

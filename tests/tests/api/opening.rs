@@ -54,6 +54,21 @@ async fn open_now_with_slots_and_pause_and_busy_switches() {
     );
     assert_eq!(slots[0]["capacity"], 8);
 
+    // The public list says so too.
+    let list: Vec<Value> = app
+        .get("/api/v1/pizzerias", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            list[0]["open_now"].as_bool(),
+            list[0]["accepting_orders"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+
     // Pause: still open, not taking online orders; the message is shown.
     let manager = app
         .staff_token(tenant, "manager@ouvert.test", Role::Manager)
@@ -201,4 +216,11 @@ async fn a_pizzeria_without_hours_is_closed_and_says_so() {
     assert_eq!(opening["open_now"], false);
     assert_eq!(opening["next_opening"], Value::Null);
     assert_eq!(opening["next_slots"], json!([]));
+    let one: Value = app
+        .get("/api/v1/pizzerias/sans-horaires", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["open_now"], false);
 }
