@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod menu;
+pub mod orders;
 pub mod settings;
 pub mod startup;
 pub mod state;

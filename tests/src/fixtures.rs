@@ -16,6 +16,8 @@ pub struct SmallMenu {
     pub margherita_l: Uuid,
     pub extra_mozzarella: Uuid,
     pub cola: Uuid,
+    pub cola_unit: Uuid,
+    pub cola_can: Uuid,
 }
 
 pub async fn small_menu(app: &TestApp, tenant: Uuid) -> SmallMenu {
@@ -116,8 +118,9 @@ pub async fn small_menu(app: &TestApp, tenant: Uuid) -> SmallMenu {
     .expect("extra");
     tx.commit().await.expect("commit");
     let sizes: Vec<(String, Uuid)> =
-        sqlx::query_as("SELECT code, id FROM product_sizes WHERE product_id = $1")
+        sqlx::query_as("SELECT code, id FROM product_sizes WHERE product_id IN ($1, $2)")
             .bind(margherita)
+            .bind(cola)
             .fetch_all(&app.db.owner)
             .await
             .expect("sizes");
@@ -136,5 +139,109 @@ pub async fn small_menu(app: &TestApp, tenant: Uuid) -> SmallMenu {
         margherita_l: size("l"),
         extra_mozzarella,
         cola,
+        cola_unit: size("unit"),
+        cola_can,
     }
+}
+
+/// Opens the pizzeria from three hours ago to three hours from now (Paris time), delivering to
+/// 75011 (default fee, 3 €) and 75012 (5 €), 15 € minimum, 15-minute slots of `per_slot` orders,
+/// 20 minutes to prepare and 20 to deliver. Returns the service day.
+pub async fn open_for_orders(app: &TestApp, tenant: Uuid, per_slot: i32) -> chrono::NaiveDate {
+    use chrono::{Datelike, Duration, NaiveTime, Timelike, Utc};
+    use ocpizza::settings::store::{self as settings, HoursRow, ServiceParams, ZoneRow};
+    let local = Utc::now().with_timezone(&chrono_tz::Europe::Paris);
+    let opened = local - Duration::hours(3);
+    let closes = local + Duration::hours(3);
+    let minute = |t: chrono::DateTime<chrono_tz::Tz>| {
+        NaiveTime::from_hms_opt(t.hour(), t.minute(), 0).expect("time")
+    };
+    let weekday = i16::try_from(opened.weekday().number_from_monday()).expect("weekday");
+    let mut tx = app.db.owner.begin().await.expect("tx");
+    settings::replace_weekly_hours(
+        &mut tx,
+        tenant,
+        &[HoursRow {
+            weekday,
+            opens: minute(opened),
+            closes: minute(closes),
+        }],
+    )
+    .await
+    .expect("hours");
+    settings::replace_zones(
+        &mut tx,
+        tenant,
+        &[
+            ZoneRow {
+                postcode: "75011".into(),
+                fee_cents: None,
+            },
+            ZoneRow {
+                postcode: "75012".into(),
+                fee_cents: Some(500),
+            },
+        ],
+    )
+    .await
+    .expect("zones");
+    let params = ServiceParams {
+        slot_minutes: 15,
+        max_orders_per_slot: per_slot,
+        default_delivery_fee_cents: 300,
+        min_delivery_order_cents: 1500,
+        avg_prep_minutes: 20,
+        avg_delivery_minutes: 20,
+    };
+    settings::set_service_params(&mut tx, tenant, &params)
+        .await
+        .expect("params");
+    settings::set_legal(
+        &mut tx,
+        tenant,
+        "Pizzeria Test SARL",
+        "12345678900012",
+        "FR99123456789",
+    )
+    .await
+    .expect("legal");
+    tx.commit().await.expect("commit");
+    opened.date_naive()
+}
+
+/// Adds stock (a restock movement) outside the API.
+pub async fn restock(app: &TestApp, tenant: Uuid, ingredient: Uuid, qty: i64) {
+    let mut conn = app.db.owner.acquire().await.expect("conn");
+    let m = NewMovement {
+        ingredient_id: ingredient,
+        delta: qty,
+        reason: "restock",
+        actor: None,
+        order_id: None,
+        note: "test",
+    };
+    stock::insert_movement(&mut conn, tenant, &m)
+        .await
+        .expect("restock");
+}
+
+/// Quantity on hand of an ingredient.
+pub async fn on_hand(app: &TestApp, ingredient: Uuid) -> i64 {
+    sqlx::query_scalar("SELECT quantity_on_hand FROM ingredients WHERE id = $1")
+        .bind(ingredient)
+        .fetch_one(&app.db.owner)
+        .await
+        .expect("on hand")
+}
+
+/// Rows of the tables an order writes: orders, lines, events, movements, idempotency keys.
+pub async fn order_rows(app: &TestApp) -> [i64; 5] {
+    let row: (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines), (SELECT count(*) FROM order_events),
+                (SELECT count(*) FROM stock_movements WHERE reason = 'order'), (SELECT count(*) FROM idempotency_keys)",
+    )
+    .fetch_one(&app.db.owner)
+    .await
+    .expect("counts");
+    [row.0, row.1, row.2, row.3, row.4]
 }

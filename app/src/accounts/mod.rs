@@ -1,6 +1,7 @@
 //! Customer and staff accounts: registration, login with rotating refresh tokens, password change.
 //! Accounts are global (one person orders from several pizzerias); roles live in memberships.
 
+pub mod addresses;
 pub mod admins;
 pub mod store;
 pub mod tokens;

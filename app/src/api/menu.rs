@@ -15,7 +15,7 @@ use crate::domain::InvalidInput;
 use crate::domain::opening::Interval;
 use crate::menu::{self, Extra, MenuData, Product};
 use crate::state::AppState;
-use crate::{db, settings, stock, tenancy};
+use crate::{db, orders, settings, stock, tenancy};
 
 pub struct MenuApi;
 
@@ -102,6 +102,8 @@ struct SlotView {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     capacity: i64,
+    /// Orders that can still ask for this slot.
+    remaining: i64,
 }
 
 #[derive(Object)]
@@ -280,21 +282,31 @@ impl MenuApi {
         let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
         let settings = settings::load(&mut tx, tenant.id).await?;
         let schedule = settings::schedule(&mut tx, &tenant, now).await?;
+        let booked: HashMap<DateTime<Utc>, i64> =
+            orders::store::slot_bookings(&mut tx, tenant.id, now, now + Duration::days(2))
+                .await?
+                .into_iter()
+                .collect();
         tx.commit().await?;
         let today = now.with_timezone(&tenant.timezone).date_naive();
         let current = schedule.interval_at(now);
         let lead = i64::from(settings.avg_prep_minutes + settings.busy_extra_minutes);
+        let capacity = i64::from(settings.max_orders_per_slot);
+        // The next slots with room, within two days (what a customer may pick from).
         let next_slots = schedule
             .slots_from(
                 now + Duration::minutes(lead),
                 i64::from(settings.slot_minutes),
             )
-            .take(8)
+            .take_while(|s| s.start < now + Duration::days(2))
             .map(|s| SlotView {
                 start: s.start,
                 end: s.end,
-                capacity: i64::from(settings.max_orders_per_slot),
+                capacity,
+                remaining: capacity - booked.get(&s.start).copied().unwrap_or(0),
             })
+            .filter(|s| s.remaining > 0)
+            .take(8)
             .collect();
         Ok(Json(OpeningView {
             pizzeria: tenant.slug,

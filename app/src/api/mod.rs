@@ -1,10 +1,13 @@
 //! The public HTTP API (poem-openapi): routes, the OpenAPI document and interactive docs.
 
 mod accounts;
+mod addresses;
 mod health;
 mod menu;
 pub mod middleware;
 mod operations;
+mod order_view;
+mod orders;
 mod pizzerias;
 pub mod problem;
 pub mod security;
@@ -27,26 +30,32 @@ enum ApiTags {
     Menu,
     /// Ingredient stock (staff).
     Stock,
+    /// Placing and following orders.
+    Orders,
     /// Running a pizzeria now: pause, busy time, sold-out marks, settings (staff).
     Operations,
 }
 
 type Apis = (
     accounts::AccountsApi,
+    addresses::AddressesApi,
     pizzerias::PizzeriasApi,
     menu::MenuApi,
     stock::StockApi,
     operations::OperationsApi,
+    orders::OrdersApi,
 );
 
 pub fn openapi() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             accounts::AccountsApi,
+            addresses::AddressesApi,
             pizzerias::PizzeriasApi,
             menu::MenuApi,
             stock::StockApi,
             operations::OperationsApi,
+            orders::OrdersApi,
         ),
         "OC Pizza API",
         env!("CARGO_PKG_VERSION"),

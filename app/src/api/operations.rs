@@ -58,6 +58,7 @@ struct ZoneView {
 }
 
 #[derive(Object)]
+#[oai(rename = "VatRate")]
 struct VatView {
     vat_class: String,
     rate_bp: i32,

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::accounts::AccountsError;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
+use crate::orders::OrderError;
 use crate::settings::SettingsError;
 use crate::stock::StockError;
 use crate::tenancy::TenancyError;
@@ -286,6 +287,83 @@ impl From<SettingsError> for Problem {
         match err {
             SettingsError::Invalid(e) => Problem::invalid(&e),
             SettingsError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<OrderError> for Problem {
+    fn from(err: OrderError) -> Self {
+        let conflict = StatusCode::CONFLICT;
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        match err {
+            OrderError::Invalid(e) => Problem::invalid(&e),
+            OrderError::UnknownItem { what, id } => {
+                Problem::new(unprocessable, "unknown-item", "Unknown item")
+                    .detail(format!("There is no {what} {id} on this pizzeria's menu."))
+                    .with("item", what)
+                    .with("id", id.to_string())
+            }
+            OrderError::SoldOut { product } => Problem::new(conflict, "sold-out", "Sold out")
+                .detail(format!("{product} is sold out for now."))
+                .with("product", product),
+            OrderError::OutOfStock { product, size } => {
+                Problem::new(conflict, "out-of-stock", "Not enough stock")
+                    .detail(format!(
+                        "{product} ({size}) cannot be made in that quantity any more."
+                    ))
+                    .with("product", product)
+                    .with("size", size)
+            }
+            OrderError::Closed { next_opening } => {
+                Problem::new(conflict, "closed", "The pizzeria is closed")
+                    .detail("Order for a later slot, or come back when it opens.")
+                    .with("next_opening", next_opening.map(|t| t.to_rfc3339()))
+            }
+            OrderError::Paused { message } => {
+                Problem::new(conflict, "online-orders-paused", "Online orders are paused")
+                    .detail(if message.is_empty() {
+                        "The pizzeria is not taking online orders right now.".to_string()
+                    } else {
+                        message.clone()
+                    })
+                    .with("message", message)
+            }
+            OrderError::SlotUnavailable(why) => {
+                Problem::new(unprocessable, "slot-unavailable", "Slot unavailable").detail(why)
+            }
+            OrderError::SlotFull { start } => Problem::new(conflict, "slot-full", "Slot full")
+                .detail("This slot has no room left; choose another one.")
+                .with("slot_start", start.to_rfc3339()),
+            OrderError::OutsideZone { postcode } => Problem::new(
+                unprocessable,
+                "outside-delivery-zone",
+                "Outside the delivery zone",
+            )
+            .detail(format!(
+                "The pizzeria does not deliver to {postcode}; choose takeaway or another pizzeria."
+            ))
+            .with("postcode", postcode),
+            OrderError::BelowMinimum {
+                minimum_cents,
+                subtotal_cents,
+            } => Problem::new(unprocessable, "below-minimum", "Below the delivery minimum")
+                .detail(format!(
+                    "Delivery needs at least {} of products.",
+                    crate::domain::Cents(minimum_cents)
+                ))
+                .with("minimum_cents", minimum_cents)
+                .with("subtotal_cents", subtotal_cents),
+            OrderError::IdempotencyMismatch => Problem::new(
+                unprocessable,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+            )
+            .detail(
+                "This Idempotency-Key was already used with a different request; use a new key.",
+            ),
+            OrderError::Forbidden(why) => Problem::forbidden(why),
+            OrderError::NotFound => Problem::not_found("order"),
+            OrderError::Unexpected(e) => Problem::internal(&e),
         }
     }
 }

@@ -87,3 +87,27 @@ pub const STAFF: &[Role] = &[
     Role::Pizzaiolo,
     Role::Driver,
 ];
+
+/// The caller if an `Authorization: Bearer` header is present (it must then be valid); none
+/// for anonymous callers (guests).
+pub fn optional_principal(state: &AppState, req: &Request) -> Result<Option<Principal>, Problem> {
+    let Some(header) = req.headers().get(poem::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| Problem::unauthorized("The Authorization header must be a bearer token."))?;
+    match state.jwt.verify(token.trim()) {
+        Ok(claims) => Ok(Some(Principal {
+            user_id: claims.sub,
+        })),
+        Err(err) => {
+            tracing::info!(error = %err, "access token refused");
+            Err(Problem::unauthorized(
+                "The access token is invalid or expired.",
+            ))
+        }
+    }
+}

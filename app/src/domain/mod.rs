@@ -5,6 +5,7 @@ mod email;
 mod locale;
 mod money;
 pub mod opening;
+pub mod order;
 mod password;
 mod person;
 mod role;

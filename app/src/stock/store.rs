@@ -71,6 +71,28 @@ pub async fn lock(
     .await
 }
 
+/// Locks the given ingredients in id order (the one order every transaction uses, so
+/// concurrent orders never deadlock) and returns their quantities on hand.
+pub async fn lock_many(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, sqlx::Error> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    let rows = sqlx::query!(
+        "SELECT id, quantity_on_hand FROM ingredients WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+        tenant_id,
+        &sorted
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.quantity_on_hand))
+        .collect())
+}
+
 pub struct NewMovement<'a> {
     pub ingredient_id: Uuid,
     pub delta: i64,

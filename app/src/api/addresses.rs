@@ -1,0 +1,164 @@
+//! `/me/addresses`: a signed-in customer's saved delivery addresses.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::problem::Problem;
+use super::security::BearerAuth;
+use crate::accounts::addresses::{self, AddressRow, MAX_ADDRESSES, NewAddress};
+use crate::db;
+use crate::domain::InvalidInput;
+use crate::domain::order::parse_postcode;
+use crate::state::AppState;
+
+pub struct AddressesApi;
+
+#[derive(Object)]
+#[oai(rename = "SavedAddressInput")]
+struct AddressBody {
+    /// e.g. "Maison", "Bureau".
+    #[oai(default)]
+    label: String,
+    line: String,
+    postcode: String,
+    city: String,
+    #[oai(default)]
+    instructions: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+#[derive(Object)]
+struct SavedAddress {
+    id: Uuid,
+    label: String,
+    line: String,
+    postcode: String,
+    city: String,
+    instructions: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+impl From<AddressRow> for SavedAddress {
+    fn from(a: AddressRow) -> Self {
+        Self {
+            id: a.id,
+            label: a.label,
+            line: a.line,
+            postcode: a.postcode,
+            city: a.city,
+            instructions: a.instructions,
+            latitude: a.latitude,
+            longitude: a.longitude,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    #[oai(status = 201)]
+    Ok(Json<SavedAddress>),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    #[oai(status = 204)]
+    Ok,
+}
+
+fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<String, InvalidInput> {
+    let v = v.trim();
+    if (required && v.is_empty()) || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(InvalidInput::new(
+            field,
+            format!("must have {} to {max} characters", u8::from(required)),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+#[OpenApi(tag = "ApiTags::Accounts")]
+impl AddressesApi {
+    /// Saved delivery addresses of the signed-in customer.
+    #[oai(path = "/me/addresses", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> Result<Json<Vec<SavedAddress>>, Problem> {
+        let mut tx = db::begin_user(&state.pool, auth.0.user_id).await?;
+        let rows = addresses::list(&mut tx, auth.0.user_id).await?;
+        tx.commit().await?;
+        Ok(Json(rows.into_iter().map(Into::into).collect()))
+    }
+
+    /// Save a delivery address (use its id as `address_id` when ordering).
+    #[oai(path = "/me/addresses", method = "post")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<AddressBody>,
+    ) -> Result<Created, Problem> {
+        let label = text("label", &body.label, 40, false)?;
+        let line = text("line", &body.line, 200, true)?;
+        let postcode =
+            parse_postcode(&body.postcode).map_err(|e| InvalidInput::new("postcode", e.reason))?;
+        let city = text("city", &body.city, 100, true)?;
+        let instructions = text("instructions", &body.instructions, 280, false)?;
+        if body.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
+            || body
+                .longitude
+                .is_some_and(|l| !(-180.0..=180.0).contains(&l))
+        {
+            return Err(InvalidInput::new("latitude", "coordinates out of range").into());
+        }
+        let user = auth.0.user_id;
+        let mut tx = db::begin_user(&state.pool, user).await?;
+        if addresses::count(&mut tx, user).await? >= MAX_ADDRESSES {
+            return Err(InvalidInput::new(
+                "addresses",
+                format!("at most {MAX_ADDRESSES} saved addresses"),
+            )
+            .into());
+        }
+        let new = NewAddress {
+            label: &label,
+            line: &line,
+            postcode: &postcode,
+            city: &city,
+            instructions: &instructions,
+            latitude: body.latitude,
+            longitude: body.longitude,
+        };
+        let id = addresses::insert(&mut tx, user, &new).await?;
+        let row = addresses::find(&mut tx, user, id)
+            .await?
+            .ok_or_else(|| Problem::not_found("address"))?;
+        tx.commit().await?;
+        Ok(Created::Ok(Json(row.into())))
+    }
+
+    /// Forget a saved address.
+    #[oai(path = "/me/addresses/:id", method = "delete")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> Result<Deleted, Problem> {
+        let mut tx = db::begin_user(&state.pool, auth.0.user_id).await?;
+        let deleted = addresses::delete(&mut tx, auth.0.user_id, *id).await?;
+        tx.commit().await?;
+        if deleted {
+            Ok(Deleted::Ok)
+        } else {
+            Err(Problem::not_found("address"))
+        }
+    }
+}

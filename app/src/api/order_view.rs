@@ -1,0 +1,155 @@
+//! The JSON shape of an order, shared by every endpoint that returns one.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::Object;
+use uuid::Uuid;
+
+use crate::orders::OrderDetails;
+
+#[derive(Object, serde::Deserialize)]
+pub struct ExtraLine {
+    pub id: Uuid,
+    pub name: String,
+    pub price_cents: i64,
+}
+
+#[derive(Object)]
+pub struct LineView {
+    pub product_id: Uuid,
+    pub size_id: Uuid,
+    pub name: String,
+    pub size: String,
+    pub kind: String,
+    pub extras: Vec<ExtraLine>,
+    pub quantity: i32,
+    /// Size plus extras, VAT included.
+    pub unit_price_cents: i64,
+    pub vat_rate_bp: i32,
+    pub line_total_cents: i64,
+}
+
+#[derive(Object, serde::Deserialize)]
+pub struct VatView {
+    pub rate_bp: i64,
+    /// Without VAT.
+    pub base_cents: i64,
+    pub vat_cents: i64,
+}
+
+#[derive(Object)]
+pub struct AddressView {
+    pub line: String,
+    pub postcode: String,
+    pub city: String,
+    pub instructions: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Object)]
+pub struct ContactView {
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub guest: bool,
+}
+
+#[derive(Object)]
+pub struct OrderView {
+    pub id: Uuid,
+    pub pizzeria: String,
+    /// Human number, per pizzeria and service day.
+    pub number: i32,
+    pub service_day: NaiveDate,
+    pub status: String,
+    /// `web`, `phone` or `counter`.
+    pub channel: String,
+    /// `delivery` or `takeaway`.
+    pub fulfilment: String,
+    pub lines: Vec<LineView>,
+    pub subtotal_cents: i64,
+    pub delivery_fee_cents: i64,
+    pub total_cents: i64,
+    /// VAT per rate (prices include it).
+    pub vat: Vec<VatView>,
+    pub payment_method: String,
+    pub payment_status: String,
+    /// The slot asked for; absent: as soon as possible.
+    pub requested_slot_start: Option<DateTime<Utc>>,
+    pub requested_slot_end: Option<DateTime<Utc>>,
+    /// When it should be ready (takeaway) or delivered (delivery).
+    pub estimated_at: DateTime<Utc>,
+    pub delivery_address: Option<AddressView>,
+    pub contact: ContactView,
+    pub customer_id: Option<Uuid>,
+    pub note: String,
+    pub placed_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+    /// Follow the order without an account (keep it private).
+    pub tracking_url: String,
+}
+
+impl OrderView {
+    pub fn new(d: &OrderDetails, pizzeria: &str, public_url: &str) -> Self {
+        let o = &d.order;
+        Self {
+            id: o.id,
+            pizzeria: pizzeria.to_string(),
+            number: o.number,
+            service_day: o.service_day,
+            status: o.status.clone(),
+            channel: o.channel.clone(),
+            fulfilment: o.fulfilment.clone(),
+            lines: d
+                .lines
+                .iter()
+                .map(|l| LineView {
+                    product_id: l.product_id,
+                    size_id: l.size_id,
+                    name: l.product_name.clone(),
+                    size: l.size_label.clone(),
+                    kind: l.kind.clone(),
+                    extras: serde_json::from_value(l.extras.clone()).unwrap_or_default(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    vat_rate_bp: l.vat_rate_bp,
+                    line_total_cents: l.line_total_cents,
+                })
+                .collect(),
+            subtotal_cents: o.subtotal_cents,
+            delivery_fee_cents: o.delivery_fee_cents,
+            total_cents: o.total_cents,
+            vat: serde_json::from_value(o.vat.clone()).unwrap_or_default(),
+            payment_method: o.payment_method.clone(),
+            payment_status: o.payment_status.clone(),
+            requested_slot_start: o.requested_slot_start,
+            requested_slot_end: o.requested_slot_end,
+            estimated_at: o.estimated_at,
+            delivery_address: o.delivery_line.as_ref().map(|line| AddressView {
+                line: line.clone(),
+                postcode: o.delivery_postcode.clone().unwrap_or_default(),
+                city: o.delivery_city.clone().unwrap_or_default(),
+                instructions: o.delivery_instructions.clone().unwrap_or_default(),
+                latitude: o.delivery_lat,
+                longitude: o.delivery_lon,
+            }),
+            contact: ContactView {
+                name: o.contact_name.clone(),
+                phone: o.contact_phone.clone(),
+                email: o.contact_email.clone(),
+                guest: o.is_guest,
+            },
+            customer_id: o.customer_id,
+            note: o.note.clone(),
+            placed_at: o.placed_at,
+            cancelled_at: o.cancelled_at,
+            cancel_reason: o.cancel_reason.clone(),
+            tracking_url: format!(
+                "{}/api/v1/pizzerias/{pizzeria}/track/{}",
+                public_url.trim_end_matches('/'),
+                o.tracking_token
+            ),
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! Placing orders, reading one, tracking it by link, reordering, receipts.
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::{Html, Json, PlainText};
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::order_view::OrderView;
+use super::problem::Problem;
+use super::security::{BearerAuth, Principal, optional_principal, staff_roles};
+use crate::domain::Role;
+use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
+use crate::orders::lines::LineRequest;
+use crate::orders::place::{AddressInput, Idempotency};
+use crate::orders::receipt::{self, Seller};
+use crate::orders::{self, OrderDetails, OrderRequest, Placed, Placer, idempotency};
+use crate::state::AppState;
+use crate::tenancy::{self, Tenant};
+use crate::{db, settings};
+
+pub struct OrdersApi;
+
+#[derive(Object)]
+#[oai(rename = "OrderLineInput")]
+struct LineBody {
+    product_id: Uuid,
+    size_id: Uuid,
+    #[oai(default)]
+    extras: Vec<Uuid>,
+    quantity: i64,
+}
+
+#[derive(Object)]
+#[oai(rename = "DeliveryAddressInput")]
+struct AddressBody {
+    line: String,
+    postcode: String,
+    city: String,
+    #[oai(default)]
+    instructions: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+#[derive(Object)]
+#[oai(rename = "PersonInput")]
+struct PersonBody {
+    name: String,
+    #[oai(default)]
+    email: String,
+    phone: String,
+}
+
+/// A new order. Prices are computed by the server: any price in the request is ignored.
+#[derive(Object)]
+struct PlaceOrderBody {
+    /// `delivery` or `takeaway`.
+    fulfilment: String,
+    lines: Vec<LineBody>,
+    /// Required for delivery unless `address_id` names a saved address.
+    delivery_address: Option<AddressBody>,
+    address_id: Option<Uuid>,
+    /// A slot start from `/opening` (`next_slots`); absent: as soon as possible.
+    slot_start: Option<DateTime<Utc>>,
+    /// `cash` or `card`, paid on delivery or pickup.
+    payment_method: String,
+    /// Signed-in customers: a phone for this order (else the account's).
+    contact_phone: Option<String>,
+    /// Guests (no token): name, email and phone.
+    guest: Option<PersonBody>,
+    /// Staff only: `phone` or `counter`.
+    channel: Option<String>,
+    /// Staff only: the walk-in or caller's name and phone.
+    customer: Option<PersonBody>,
+    #[oai(default)]
+    note: String,
+}
+
+#[derive(Object)]
+struct ReorderBody {
+    /// Defaults to the past order's.
+    fulfilment: Option<String>,
+    slot_start: Option<DateTime<Utc>>,
+    payment_method: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum PlacedResponse {
+    /// The order (an `OrderView`). With `Idempotent-Replayed: true`, the stored answer to the
+    /// first request that used this Idempotency-Key.
+    #[oai(status = 201)]
+    Created(
+        Json<serde_json::Value>,
+        #[oai(header = "Idempotent-Replayed")] Option<String>,
+    ),
+}
+
+fn request_of(body: &PlaceOrderBody) -> Result<OrderRequest, Problem> {
+    Ok(OrderRequest {
+        fulfilment: body.fulfilment.parse::<Fulfilment>()?,
+        lines: body
+            .lines
+            .iter()
+            .map(|l| LineRequest {
+                product_id: l.product_id,
+                size_id: l.size_id,
+                extras: l.extras.clone(),
+                quantity: l.quantity,
+            })
+            .collect(),
+        delivery_address: body.delivery_address.as_ref().map(|a| AddressInput {
+            line: a.line.clone(),
+            postcode: a.postcode.clone(),
+            city: a.city.clone(),
+            instructions: a.instructions.clone(),
+            latitude: a.latitude,
+            longitude: a.longitude,
+        }),
+        address_id: body.address_id,
+        slot_start: body.slot_start,
+        payment_method: body.payment_method.parse::<PaymentMethod>()?,
+        contact_phone: body.contact_phone.clone(),
+        note: body.note.clone(),
+    })
+}
+
+/// Who is placing: a guest (no token), a customer, or staff taking a phone/counter order.
+async fn placer_of(
+    state: &AppState,
+    tenant: &Tenant,
+    who: Option<Principal>,
+    body: &PlaceOrderBody,
+) -> Result<Placer, Problem> {
+    let channel = body
+        .channel
+        .as_deref()
+        .map(str::parse::<Channel>)
+        .transpose()?;
+    match (who, channel) {
+        (None, Some(Channel::Phone | Channel::Counter)) => Err(Problem::unauthorized(
+            "Phone and counter orders are taken by signed-in staff.",
+        )),
+        (None, _) => {
+            let g = body.guest.as_ref().ok_or_else(|| {
+                Problem::invalid(&crate::domain::InvalidInput::new(
+                    "guest",
+                    "sign in, or give your name, email and phone",
+                ))
+            })?;
+            Ok(Placer::Guest {
+                name: g.name.clone(),
+                email: g.email.clone(),
+                phone: g.phone.clone(),
+            })
+        }
+        (Some(p), Some(channel @ (Channel::Phone | Channel::Counter))) => {
+            let roles = staff_roles(state, tenant, p).await?;
+            let role = [Role::Cashier, Role::Manager, Role::Owner]
+                .into_iter()
+                .find(|r| roles.contains(r))
+                .ok_or_else(|| {
+                    Problem::forbidden("Only cashiers and managers take phone and counter orders.")
+                })?;
+            let c = body.customer.as_ref().ok_or_else(|| {
+                Problem::invalid(&crate::domain::InvalidInput::new(
+                    "customer",
+                    "give the customer's name and phone",
+                ))
+            })?;
+            Ok(Placer::Staff {
+                user_id: p.user_id,
+                role,
+                channel,
+                name: c.name.clone(),
+                phone: c.phone.clone(),
+            })
+        }
+        (Some(p), _) => Ok(Placer::Customer { user_id: p.user_id }),
+    }
+}
+
+async fn run_place(
+    state: &AppState,
+    tenant: &Tenant,
+    placer: &Placer,
+    request: &OrderRequest,
+    key: Option<&str>,
+    body_json: serde_json::Value,
+) -> Result<PlacedResponse, Problem> {
+    let idem = key
+        .map(|k| {
+            idempotency::parse_key(k).map(|key| Idempotency {
+                key,
+                hash: idempotency::request_hash(&body_json),
+            })
+        })
+        .transpose()?;
+    let public_url = state.config.http.public_url.clone();
+    let render = |d: &OrderDetails| {
+        OrderView::new(d, &tenant.slug, &public_url)
+            .to_json()
+            .unwrap_or_default()
+    };
+    match orders::place(
+        &state.pool,
+        &state.menus,
+        tenant,
+        placer,
+        request,
+        idem.as_ref(),
+        render,
+    )
+    .await?
+    {
+        Placed::Created(details) => Ok(PlacedResponse::Created(Json(render(&details)), None)),
+        Placed::Replayed { body, .. } => {
+            Ok(PlacedResponse::Created(Json(body), Some("true".into())))
+        }
+    }
+}
+
+/// The order, if the caller may see it: its customer, or staff of the pizzeria. Anything else
+/// is the 404 of a missing order.
+async fn visible_order(
+    state: &AppState,
+    tenant: &Tenant,
+    who: Principal,
+    id: Uuid,
+) -> Result<OrderDetails, Problem> {
+    let is_staff = !staff_roles(state, tenant, who).await?.is_empty();
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let details = orders::load(&mut tx, tenant.id, id).await?;
+    tx.commit().await?;
+    details
+        .filter(|d| is_staff || d.order.customer_id == Some(who.user_id))
+        .ok_or_else(|| Problem::not_found("order"))
+}
+
+async fn tracked_order(
+    state: &AppState,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<OrderDetails, Problem> {
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let order = orders::store::find_by_token(&mut tx, tenant.id, token)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))?;
+    let details = orders::load(&mut tx, tenant.id, order.id)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))?;
+    tx.commit().await?;
+    Ok(details)
+}
+
+async fn seller(state: &AppState, tenant: &Tenant) -> Result<Seller, Problem> {
+    let mut conn = state.pool.acquire().await?;
+    let slug = crate::domain::Slug::parse(&tenant.slug)?;
+    let row = tenancy::store::find_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or_else(|| Problem::not_found("pizzeria"))?;
+    drop(conn);
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let s = settings::load(&mut tx, tenant.id).await?;
+    tx.commit().await?;
+    Ok(Seller {
+        name: row.name,
+        legal_name: s.legal_name,
+        address: format!("{}, {} {}", row.address_line, row.postcode, row.city),
+        phone: row.phone,
+        siret: s.siret,
+        vat_number: s.vat_number,
+        timezone: tenant.timezone,
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Orders")]
+impl OrdersApi {
+    /// Place an order: as a guest (no token, `guest` details), as a signed-in customer, or as
+    /// staff taking a phone or counter order (`channel`, `customer`). Send an `Idempotency-Key`
+    /// so that retries never make a second order.
+    #[oai(path = "/pizzerias/:slug/orders", method = "post")]
+    async fn place(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        slug: Path<String>,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        body: Json<PlaceOrderBody>,
+    ) -> Result<PlacedResponse, Problem> {
+        let who = optional_principal(&state, req)?;
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let request = request_of(&body)?;
+        let placer = placer_of(&state, &tenant, who, &body).await?;
+        run_place(
+            &state,
+            &tenant,
+            &placer,
+            &request,
+            idempotency_key.0.as_deref(),
+            body.0.to_json().unwrap_or_default(),
+        )
+        .await
+    }
+
+    /// One order: for its customer and the pizzeria's staff.
+    #[oai(path = "/pizzerias/:slug/orders/:id", method = "get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<OrderView>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let details = visible_order(&state, &tenant, auth.0, *id).await?;
+        Ok(Json(OrderView::new(
+            &details,
+            &tenant.slug,
+            &state.config.http.public_url,
+        )))
+    }
+
+    /// Follow an order with the tracking link's token (guests, phone customers).
+    #[oai(path = "/pizzerias/:slug/track/:token", method = "get")]
+    async fn track(
+        &self,
+        state: Data<&AppState>,
+        slug: Path<String>,
+        token: Path<String>,
+    ) -> Result<Json<OrderView>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let details = tracked_order(&state, &tenant, &token).await?;
+        Ok(Json(OrderView::new(
+            &details,
+            &tenant.slug,
+            &state.config.http.public_url,
+        )))
+    }
+
+    /// Order again what a past order had, at today's prices and availability.
+    #[oai(path = "/pizzerias/:slug/orders/:id/reorder", method = "post")]
+    async fn reorder(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        body: Json<ReorderBody>,
+    ) -> Result<PlacedResponse, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let past = visible_order(&state, &tenant, auth.0, *id).await?;
+        if past.order.customer_id != Some(auth.0.user_id) {
+            return Err(Problem::not_found("order"));
+        }
+        let b = body.0;
+        let fulfilment = b
+            .fulfilment
+            .as_deref()
+            .unwrap_or(&past.order.fulfilment)
+            .parse::<Fulfilment>()?;
+        let request = OrderRequest {
+            fulfilment,
+            lines: past
+                .lines
+                .iter()
+                .map(|l| LineRequest {
+                    product_id: l.product_id,
+                    size_id: l.size_id,
+                    extras: l
+                        .extras
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|e| e["id"].as_str()?.parse().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    quantity: i64::from(l.quantity),
+                })
+                .collect(),
+            delivery_address: past.order.delivery_line.as_ref().map(|line| AddressInput {
+                line: line.clone(),
+                postcode: past.order.delivery_postcode.clone().unwrap_or_default(),
+                city: past.order.delivery_city.clone().unwrap_or_default(),
+                instructions: past.order.delivery_instructions.clone().unwrap_or_default(),
+                latitude: past.order.delivery_lat,
+                longitude: past.order.delivery_lon,
+            }),
+            address_id: None,
+            slot_start: b.slot_start,
+            payment_method: b
+                .payment_method
+                .as_deref()
+                .unwrap_or(&past.order.payment_method)
+                .parse::<PaymentMethod>()?,
+            contact_phone: Some(past.order.contact_phone.clone()),
+            note: String::new(),
+        };
+        let fingerprint = serde_json::json!({ "reorder": past.order.id, "fulfilment": fulfilment.as_str(), "slot_start": b.slot_start, "payment_method": request.payment_method.as_str() });
+        run_place(
+            &state,
+            &tenant,
+            &Placer::Customer {
+                user_id: auth.0.user_id,
+            },
+            &request,
+            idempotency_key.0.as_deref(),
+            fingerprint,
+        )
+        .await
+    }
+
+    /// The receipt, printable HTML.
+    #[oai(path = "/pizzerias/:slug/orders/:id/receipt.html", method = "get")]
+    async fn receipt_html(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Html<String>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let details = visible_order(&state, &tenant, auth.0, *id).await?;
+        Ok(Html(receipt::html(
+            &details,
+            &seller(&state, &tenant).await?,
+        )))
+    }
+
+    /// The receipt, plain text (for a ticket printer).
+    #[oai(path = "/pizzerias/:slug/orders/:id/receipt.txt", method = "get")]
+    async fn receipt_text(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<PlainText<String>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let details = visible_order(&state, &tenant, auth.0, *id).await?;
+        Ok(PlainText(receipt::text(
+            &details,
+            &seller(&state, &tenant).await?,
+        )))
+    }
+
+    /// The receipt through the tracking link, printable HTML.
+    #[oai(path = "/pizzerias/:slug/track/:token/receipt.html", method = "get")]
+    async fn tracked_receipt(
+        &self,
+        state: Data<&AppState>,
+        slug: Path<String>,
+        token: Path<String>,
+    ) -> Result<Html<String>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let details = tracked_order(&state, &tenant, &token).await?;
+        Ok(Html(receipt::html(
+            &details,
+            &seller(&state, &tenant).await?,
+        )))
+    }
+}
