@@ -3,6 +3,7 @@
 # installs what is missing, starts a throwaway PostgreSQL 15 on a free port with the owner and
 # runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, every test. Prints how
 # long each stage took and exits with the result. Nothing outside the repository is kept.
+# Arguments go to the test runner: `scripts/test.sh order_races` runs only those tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -86,8 +87,8 @@ stage_done
 
 stage "tests"
 if [ -n "$HAVE_NEXTEST" ]; then
-  cargo nextest run --workspace --no-fail-fast --failure-output final
+  cargo nextest run --workspace --no-fail-fast --failure-output final "$@"
 else
-  cargo test --workspace --no-fail-fast
+  cargo test --workspace --no-fail-fast "$@"
 fi
 stage_done

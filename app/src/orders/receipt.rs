@@ -97,25 +97,23 @@ pub fn text(d: &OrderDetails, seller: &Seller) -> String {
         o.contact_name
     ));
     for l in &d.lines {
-        out.push_str(&format!(
-            "{:>2} × {} ({})  {:>12}\n",
-            l.quantity,
-            l.product_name,
-            l.size_label,
-            Cents(l.line_total_cents).to_string()
-        ));
+        let label = format!("{} ({})", l.product_name, l.size_label);
+        let total = Cents(l.line_total_cents).to_string();
+        out.push_str(&format!("{:>2} × {label:<34} {total:>10}\n", l.quantity));
         for e in extras(l) {
             out.push_str(&format!("       + {e}\n"));
         }
     }
     if o.delivery_fee_cents > 0 {
         out.push_str(&format!(
-            "     Frais de livraison  {:>12}\n",
+            "     {:<34} {:>10}\n",
+            "Frais de livraison",
             Cents(o.delivery_fee_cents).to_string()
         ));
     }
     out.push_str(&format!(
-        "\nTOTAL TTC  {:>12}\n",
+        "\n{:<39} {:>10}\n",
+        "TOTAL TTC",
         Cents(o.total_cents).to_string()
     ));
     for v in vat_rows(d) {
