@@ -3,13 +3,18 @@
 mod accounts;
 mod addresses;
 mod health;
+mod history;
+mod kitchen;
 mod menu;
 pub mod middleware;
 mod operations;
+mod order_access;
+mod order_actions;
 mod order_view;
 mod orders;
 mod pizzerias;
 pub mod problem;
+mod receipts;
 pub mod security;
 mod stock;
 
@@ -32,6 +37,8 @@ enum ApiTags {
     Stock,
     /// Placing and following orders.
     Orders,
+    /// The kitchen queue and the staff's views of orders.
+    Kitchen,
     /// Running a pizzeria now: pause, busy time, sold-out marks, settings (staff).
     Operations,
 }
@@ -44,6 +51,10 @@ type Apis = (
     stock::StockApi,
     operations::OperationsApi,
     orders::OrdersApi,
+    order_actions::OrderActionsApi,
+    kitchen::KitchenApi,
+    history::HistoryApi,
+    receipts::ReceiptsApi,
 );
 
 pub fn openapi() -> OpenApiService<Apis, ()> {
@@ -56,6 +67,10 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
             stock::StockApi,
             operations::OperationsApi,
             orders::OrdersApi,
+            order_actions::OrderActionsApi,
+            kitchen::KitchenApi,
+            history::HistoryApi,
+            receipts::ReceiptsApi,
         ),
         "OC Pizza API",
         env!("CARGO_PKG_VERSION"),

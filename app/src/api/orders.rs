@@ -4,35 +4,45 @@ use chrono::{DateTime, Utc};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
-use poem_openapi::payload::{Html, Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::order_access::{tracked_order, visible_order};
 use super::order_view::OrderView;
 use super::problem::Problem;
 use super::security::{BearerAuth, Principal, optional_principal, staff_roles};
 use crate::domain::Role;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
 use crate::orders::lines::LineRequest;
-use crate::orders::place::{AddressInput, Idempotency};
-use crate::orders::receipt::{self, Seller};
 use crate::orders::{self, OrderDetails, OrderRequest, Placed, Placer, idempotency};
+use crate::orders::{AddressInput, Idempotency};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
-use crate::{db, settings};
 
 pub struct OrdersApi;
 
 #[derive(Object)]
 #[oai(rename = "OrderLineInput")]
-struct LineBody {
+pub struct LineBody {
     product_id: Uuid,
     size_id: Uuid,
     #[oai(default)]
     extras: Vec<Uuid>,
     quantity: i64,
+}
+
+impl LineBody {
+    pub fn request(&self) -> LineRequest {
+        LineRequest {
+            product_id: self.product_id,
+            size_id: self.size_id,
+            extras: self.extras.clone(),
+            quantity: self.quantity,
+        }
+    }
 }
 
 #[derive(Object)]
@@ -224,60 +234,6 @@ async fn run_place(
     }
 }
 
-/// The order, if the caller may see it: its customer, or staff of the pizzeria. Anything else
-/// is the 404 of a missing order.
-async fn visible_order(
-    state: &AppState,
-    tenant: &Tenant,
-    who: Principal,
-    id: Uuid,
-) -> Result<OrderDetails, Problem> {
-    let is_staff = !staff_roles(state, tenant, who).await?.is_empty();
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let details = orders::load(&mut tx, tenant.id, id).await?;
-    tx.commit().await?;
-    details
-        .filter(|d| is_staff || d.order.customer_id == Some(who.user_id))
-        .ok_or_else(|| Problem::not_found("order"))
-}
-
-async fn tracked_order(
-    state: &AppState,
-    tenant: &Tenant,
-    token: &str,
-) -> Result<OrderDetails, Problem> {
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let order = orders::store::find_by_token(&mut tx, tenant.id, token)
-        .await?
-        .ok_or_else(|| Problem::not_found("order"))?;
-    let details = orders::load(&mut tx, tenant.id, order.id)
-        .await?
-        .ok_or_else(|| Problem::not_found("order"))?;
-    tx.commit().await?;
-    Ok(details)
-}
-
-async fn seller(state: &AppState, tenant: &Tenant) -> Result<Seller, Problem> {
-    let mut conn = state.pool.acquire().await?;
-    let slug = crate::domain::Slug::parse(&tenant.slug)?;
-    let row = tenancy::store::find_by_slug(&mut conn, &slug)
-        .await?
-        .ok_or_else(|| Problem::not_found("pizzeria"))?;
-    drop(conn);
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let s = settings::load(&mut tx, tenant.id).await?;
-    tx.commit().await?;
-    Ok(Seller {
-        name: row.name,
-        legal_name: s.legal_name,
-        address: format!("{}, {} {}", row.address_line, row.postcode, row.city),
-        phone: row.phone,
-        siret: s.siret,
-        vat_number: s.vat_number,
-        timezone: tenant.timezone,
-    })
-}
-
 #[OpenApi(tag = "ApiTags::Orders")]
 impl OrdersApi {
     /// Place an order: as a guest (no token, `guest` details), as a signed-in customer, or as
@@ -414,55 +370,5 @@ impl OrdersApi {
             fingerprint,
         )
         .await
-    }
-
-    /// The receipt, printable HTML.
-    #[oai(path = "/pizzerias/:slug/orders/:id/receipt.html", method = "get")]
-    async fn receipt_html(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<Html<String>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let details = visible_order(&state, &tenant, auth.0, *id).await?;
-        Ok(Html(receipt::html(
-            &details,
-            &seller(&state, &tenant).await?,
-        )))
-    }
-
-    /// The receipt, plain text (for a ticket printer).
-    #[oai(path = "/pizzerias/:slug/orders/:id/receipt.txt", method = "get")]
-    async fn receipt_text(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<PlainText<String>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let details = visible_order(&state, &tenant, auth.0, *id).await?;
-        Ok(PlainText(receipt::text(
-            &details,
-            &seller(&state, &tenant).await?,
-        )))
-    }
-
-    /// The receipt through the tracking link, printable HTML.
-    #[oai(path = "/pizzerias/:slug/track/:token/receipt.html", method = "get")]
-    async fn tracked_receipt(
-        &self,
-        state: Data<&AppState>,
-        slug: Path<String>,
-        token: Path<String>,
-    ) -> Result<Html<String>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let details = tracked_order(&state, &tenant, &token).await?;
-        Ok(Html(receipt::html(
-            &details,
-            &seller(&state, &tenant).await?,
-        )))
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod availability;
 mod email;
+pub mod lifecycle;
 mod locale;
 mod money;
 pub mod opening;

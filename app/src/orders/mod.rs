@@ -1,19 +1,27 @@
 //! Orders: placing one (prices, checks, stock reservation and numbering in one transaction,
 //! idempotent), reading them, receipts. The lifecycle after placement comes in `lifecycle`.
 
+mod address;
 pub mod idempotency;
+pub mod lifecycle;
 pub mod lines;
+pub mod modify;
 pub mod place;
+pub mod pricing;
+pub mod queries;
 pub mod receipt;
 pub mod store;
 pub mod timing;
+mod who;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::domain::InvalidInput;
 
-pub use place::{OrderRequest, Placed, Placer, place};
+pub use address::AddressInput;
+pub use place::{Idempotency, OrderRequest, Placed, place};
+pub use who::Placer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
@@ -39,6 +47,15 @@ pub enum OrderError {
     BelowMinimum {
         minimum_cents: i64,
         subtotal_cents: i64,
+    },
+    #[error("cannot do that to an order that is {status:?}")]
+    InvalidTransition {
+        status: crate::domain::lifecycle::Status,
+        allowed_next: Vec<crate::domain::lifecycle::Status>,
+    },
+    #[error("the order can no longer be changed")]
+    NotModifiable {
+        status: crate::domain::lifecycle::Status,
     },
     #[error("this Idempotency-Key was used with another request")]
     IdempotencyMismatch,

@@ -5,6 +5,8 @@ mod accounts;
 mod cli;
 mod health;
 mod jwt;
+mod kitchen;
+mod lifecycle;
 mod menu;
 mod opening;
 mod order_races;

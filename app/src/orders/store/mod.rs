@@ -1,5 +1,9 @@
 //! SQL of orders, lines, events and order numbers (run in a tenant transaction).
 
+mod changes;
+
+pub use changes::*;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -46,6 +50,8 @@ pub struct OrderRow {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
+    pub driver_id: Option<Uuid>,
+    pub paid_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,322 @@
+//! Staff views: the kitchen queue with recipe memos, a day's orders, one order's events, the
+//! end-of-day summary.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::order_view::OrderView;
+use super::problem::Problem;
+use super::security::{BearerAuth, STAFF, require_role};
+use crate::domain::Role;
+use crate::domain::lifecycle::Status;
+use crate::menu::{self, MenuData};
+use crate::orders::queries;
+use crate::orders::store::LineRow;
+use crate::state::AppState;
+use crate::tenancy::{self, Tenant};
+use crate::{db, settings};
+
+pub struct KitchenApi;
+
+#[derive(Object)]
+struct MemoItem {
+    ingredient: String,
+    quantity: i64,
+    unit: String,
+}
+
+#[derive(Object)]
+struct QueueLine {
+    name: String,
+    size: String,
+    quantity: i32,
+    extras: Vec<String>,
+    /// What goes on one of them: the size's recipe plus the extras.
+    recipe: Vec<MemoItem>,
+}
+
+#[derive(Object)]
+struct QueueOrder {
+    id: Uuid,
+    number: i32,
+    status: String,
+    fulfilment: String,
+    channel: String,
+    /// When the customer wants it: the slot start, or placement for as soon as possible.
+    wanted_at: DateTime<Utc>,
+    estimated_at: DateTime<Utc>,
+    placed_at: DateTime<Utc>,
+    note: String,
+    lines: Vec<QueueLine>,
+}
+
+#[derive(Object)]
+struct EventView {
+    id: i64,
+    from: Option<String>,
+    to: String,
+    by_user_id: Option<Uuid>,
+    by_name: Option<String>,
+    role: String,
+    reason: String,
+    at: DateTime<Utc>,
+}
+
+#[derive(Object)]
+struct GroupView {
+    key: String,
+    orders: i64,
+    total_cents: i64,
+}
+
+#[derive(Object)]
+struct DriverCashView {
+    driver_id: Uuid,
+    name: String,
+    orders: i64,
+    /// Cash the driver collected and hands over.
+    cash_cents: i64,
+}
+
+#[derive(Object)]
+struct SummaryView {
+    pizzeria: String,
+    service_day: NaiveDate,
+    /// Delivered or picked up.
+    settled_orders: i64,
+    settled_cents: i64,
+    by_channel: Vec<GroupView>,
+    by_fulfilment: Vec<GroupView>,
+    by_payment_method: Vec<GroupView>,
+    in_progress: i64,
+    cancelled: i64,
+    returned: i64,
+    cash_by_driver: Vec<DriverCashView>,
+}
+
+fn memo_line(menu: &MenuData, l: &LineRow) -> QueueLine {
+    let extra_ids: Vec<Uuid> = l
+        .extras
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["id"].as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let extras: Vec<String> = l
+        .extras
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let size_recipe = menu
+        .product(l.product_id)
+        .and_then(|p| p.size(l.size_id))
+        .map(|s| s.recipe.clone())
+        .unwrap_or_default();
+    let mut recipe: Vec<MemoItem> = Vec::new();
+    for item in size_recipe.iter().chain(
+        extra_ids
+            .iter()
+            .filter_map(|id| menu.extra(*id))
+            .flat_map(|e| e.recipe.iter()),
+    ) {
+        match recipe.iter_mut().find(|m| m.ingredient == item.ingredient) {
+            Some(m) => m.quantity += item.quantity,
+            None => recipe.push(MemoItem {
+                ingredient: item.ingredient.clone(),
+                quantity: item.quantity,
+                unit: item.unit.clone(),
+            }),
+        }
+    }
+    QueueLine {
+        name: l.product_name.clone(),
+        size: l.size_label.clone(),
+        quantity: l.quantity,
+        extras,
+        recipe,
+    }
+}
+
+/// The service day `day` names, or today's: the current opening's, else the local date.
+async fn day_or_today(
+    state: &AppState,
+    tenant: &Tenant,
+    day: Option<String>,
+) -> Result<NaiveDate, Problem> {
+    if let Some(day) = day {
+        return day.parse().map_err(|_| {
+            Problem::invalid(&crate::domain::InvalidInput::new(
+                "day",
+                "must be a date such as 2026-11-27",
+            ))
+        });
+    }
+    let now = Utc::now();
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let schedule = settings::schedule(&mut tx, tenant, now).await?;
+    tx.commit().await?;
+    Ok(schedule
+        .service_day(now)
+        .unwrap_or_else(|| now.with_timezone(&tenant.timezone).date_naive()))
+}
+
+fn groups(s: &queries::Summary, dimension: &str) -> Vec<GroupView> {
+    s.groups
+        .iter()
+        .filter(|g| g.dimension == dimension)
+        .map(|g| GroupView {
+            key: g.key.clone(),
+            orders: g.orders,
+            total_cents: g.total_cents,
+        })
+        .collect()
+}
+
+#[OpenApi(tag = "ApiTags::Kitchen")]
+impl KitchenApi {
+    /// The kitchen queue: received and preparing orders, by requested time then placement,
+    /// each line with its recipe memo (staff).
+    #[oai(path = "/pizzerias/:slug/kitchen", method = "get")]
+    async fn queue(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+    ) -> Result<Json<Vec<QueueOrder>>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+        let orders = queries::kitchen_queue(&mut tx, tenant.id).await?;
+        let menu = menu::current(&state.menus, &mut tx, tenant.id).await?;
+        tx.commit().await?;
+        Ok(Json(
+            orders
+                .iter()
+                .map(|d| QueueOrder {
+                    id: d.order.id,
+                    number: d.order.number,
+                    status: d.order.status.clone(),
+                    fulfilment: d.order.fulfilment.clone(),
+                    channel: d.order.channel.clone(),
+                    wanted_at: d.order.requested_slot_start.unwrap_or(d.order.placed_at),
+                    estimated_at: d.order.estimated_at,
+                    placed_at: d.order.placed_at,
+                    note: d.order.note.clone(),
+                    lines: d.lines.iter().map(|l| memo_line(&menu, l)).collect(),
+                })
+                .collect(),
+        ))
+    }
+
+    /// Orders of a service day (default: today's), optionally of one `status` (staff).
+    #[oai(path = "/pizzerias/:slug/orders", method = "get")]
+    async fn day(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        day: Query<Option<String>>,
+        status: Query<Option<String>>,
+    ) -> Result<Json<Vec<OrderView>>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
+        let day = day_or_today(&state, &tenant, day.0).await?;
+        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+        let orders = queries::of_day(&mut tx, tenant.id, day, status.map(Status::as_str)).await?;
+        tx.commit().await?;
+        Ok(Json(
+            orders
+                .iter()
+                .map(|d| OrderView::new(d, &tenant.slug, &state.config.http.public_url))
+                .collect(),
+        ))
+    }
+
+    /// Every status change of an order: who, role, when, why (staff and the customer).
+    #[oai(path = "/pizzerias/:slug/orders/:id/events", method = "get")]
+    async fn events(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<EventView>>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        super::order_access::visible_order(&state, &tenant, auth.0, *id).await?;
+        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+        let rows = queries::events(&mut tx, tenant.id, *id).await?;
+        tx.commit().await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|e| EventView {
+                    id: e.id,
+                    from: e.from_status,
+                    to: e.to_status,
+                    by_user_id: e.actor_user_id,
+                    by_name: e.actor_name,
+                    role: e.actor_role,
+                    reason: e.reason,
+                    at: e.at,
+                })
+                .collect(),
+        ))
+    }
+
+    /// End-of-day summary: settled orders and totals by channel, fulfilment and payment method,
+    /// and the cash each driver hands over (owner, manager, cashier).
+    #[oai(path = "/pizzerias/:slug/summary", method = "get")]
+    async fn summary(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        day: Query<Option<String>>,
+    ) -> Result<Json<SummaryView>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        require_role(
+            &state,
+            &tenant,
+            auth.0,
+            &[Role::Owner, Role::Manager, Role::Cashier],
+        )
+        .await?;
+        let day = day_or_today(&state, &tenant, day.0).await?;
+        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+        let s = queries::summary(&mut tx, tenant.id, day).await?;
+        tx.commit().await?;
+        Ok(Json(SummaryView {
+            pizzeria: tenant.slug,
+            service_day: day,
+            settled_orders: s.settled_orders,
+            settled_cents: s.settled_cents,
+            by_channel: groups(&s, "channel"),
+            by_fulfilment: groups(&s, "fulfilment"),
+            by_payment_method: groups(&s, "payment_method"),
+            in_progress: s.in_progress,
+            cancelled: s.cancelled,
+            returned: s.returned,
+            cash_by_driver: s
+                .cash_by_driver
+                .into_iter()
+                .map(|d| DriverCashView {
+                    driver_id: d.driver_id,
+                    name: d.name,
+                    orders: d.orders,
+                    cash_cents: d.cash_cents,
+                })
+                .collect(),
+        }))
+    }
+}

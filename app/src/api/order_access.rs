@@ -1,0 +1,66 @@
+//! Which orders a caller may see: its customer and the pizzeria's staff by id, anyone with
+//! the tracking link by token. Anything else is the 404 of a missing order.
+
+use uuid::Uuid;
+
+use super::problem::Problem;
+use super::security::{Principal, staff_roles};
+use crate::orders::receipt::Seller;
+use crate::orders::{self, OrderDetails};
+use crate::state::AppState;
+use crate::tenancy::{self, Tenant};
+use crate::{db, settings};
+
+/// The order, if the caller may see it: its customer, or staff of the pizzeria. Anything else
+/// is the 404 of a missing order.
+pub async fn visible_order(
+    state: &AppState,
+    tenant: &Tenant,
+    who: Principal,
+    id: Uuid,
+) -> Result<OrderDetails, Problem> {
+    let is_staff = !staff_roles(state, tenant, who).await?.is_empty();
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let details = orders::load(&mut tx, tenant.id, id).await?;
+    tx.commit().await?;
+    details
+        .filter(|d| is_staff || d.order.customer_id == Some(who.user_id))
+        .ok_or_else(|| Problem::not_found("order"))
+}
+
+pub async fn tracked_order(
+    state: &AppState,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<OrderDetails, Problem> {
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let order = orders::store::find_by_token(&mut tx, tenant.id, token)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))?;
+    let details = orders::load(&mut tx, tenant.id, order.id)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))?;
+    tx.commit().await?;
+    Ok(details)
+}
+
+pub async fn seller(state: &AppState, tenant: &Tenant) -> Result<Seller, Problem> {
+    let mut conn = state.pool.acquire().await?;
+    let slug = crate::domain::Slug::parse(&tenant.slug)?;
+    let row = tenancy::store::find_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or_else(|| Problem::not_found("pizzeria"))?;
+    drop(conn);
+    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+    let s = settings::load(&mut tx, tenant.id).await?;
+    tx.commit().await?;
+    Ok(Seller {
+        name: row.name,
+        legal_name: s.legal_name,
+        address: format!("{}, {} {}", row.address_line, row.postcode, row.city),
+        phone: row.phone,
+        siret: s.siret,
+        vat_number: s.vat_number,
+        timezone: tenant.timezone,
+    })
+}

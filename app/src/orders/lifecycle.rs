@@ -1,0 +1,164 @@
+//! Moving an order through its lifecycle: the rules are `domain::lifecycle`; here they are
+//! applied to the stored order under its row lock, with the event and (on cancellation) the
+//! stock returned in the same transaction.
+
+use anyhow::Context;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::{OrderDetails, OrderError, store};
+use crate::db;
+use crate::domain::lifecycle::{self, Action, Actor, Refusal, Status};
+use crate::domain::order::{Fulfilment, PaymentMethod};
+use crate::domain::{InvalidInput, Role};
+use crate::stock;
+
+/// Who acts: the rule's actor, and the person (none for a guest with the link).
+#[derive(Debug, Clone, Copy)]
+pub struct ActingAs {
+    pub user_id: Option<Uuid>,
+    pub actor: Actor,
+}
+
+impl ActingAs {
+    /// The staff role among `roles` that may do `action` (the first one otherwise, to be refused).
+    pub fn staff(user_id: Uuid, roles: &[Role], action: Action) -> Option<Self> {
+        let actors: Vec<Actor> = roles.iter().copied().map(Actor::from_role).collect();
+        let allowed = |a: &&Actor| {
+            lifecycle::RULES
+                .iter()
+                .any(|r| r.action == action && r.actors.contains(a))
+        };
+        let actor = actors.iter().find(allowed).or(actors.first()).copied()?;
+        Some(Self {
+            user_id: Some(user_id),
+            actor,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActionInput {
+    /// Why (required when staff cancel).
+    pub reason: String,
+    /// On delivery or pickup: how the customer actually paid.
+    pub payment_method: Option<PaymentMethod>,
+}
+
+pub(crate) fn parse_status(order: &store::OrderRow) -> Result<(Status, Fulfilment), OrderError> {
+    let status = order
+        .status
+        .parse::<Status>()
+        .map_err(|_| anyhow::anyhow!("order {} has status {:?}", order.id, order.status))?;
+    let fulfilment = order
+        .fulfilment
+        .parse::<Fulfilment>()
+        .map_err(|_| anyhow::anyhow!("order {} has fulfilment {:?}", order.id, order.fulfilment))?;
+    Ok((status, fulfilment))
+}
+
+pub(crate) fn refused(status: Status, refusal: Refusal) -> OrderError {
+    match refusal {
+        Refusal::NotYours => OrderError::Forbidden("your role does not allow this on an order"),
+        Refusal::WrongState { allowed_next } => OrderError::InvalidTransition {
+            status,
+            allowed_next,
+        },
+    }
+}
+
+/// Applies `action` to an order of `tenant_id`.
+pub async fn act(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    order_id: Uuid,
+    who: ActingAs,
+    action: Action,
+    input: &ActionInput,
+) -> Result<OrderDetails, OrderError> {
+    let mut tx = db::begin_tenant(pool, tenant_id).await?;
+    let order = store::lock(&mut tx, tenant_id, order_id)
+        .await?
+        .ok_or(OrderError::NotFound)?;
+    let (status, fulfilment) = parse_status(&order)?;
+    let to =
+        lifecycle::next(status, fulfilment, action, who.actor).map_err(|r| refused(status, r))?;
+
+    let reason = input.reason.trim();
+    if reason.chars().count() > 280 {
+        return Err(InvalidInput::new("reason", "must have at most 280 characters").into());
+    }
+    let staff = !matches!(who.actor, Actor::Customer | Actor::Guest | Actor::System);
+    if action == Action::Cancel && staff && reason.is_empty() {
+        return Err(InvalidInput::new("reason", "say why the order is cancelled").into());
+    }
+    if matches!(action, Action::Deliver | Action::Return)
+        && who.actor == Actor::Driver
+        && order.driver_id != who.user_id
+    {
+        return Err(OrderError::Forbidden("another driver has this order"));
+    }
+    if input.payment_method == Some(PaymentMethod::Online) {
+        return Err(InvalidInput::new("payment_method", "settle with cash or card").into());
+    }
+    let settles = matches!(to, Status::Delivered | Status::PickedUp);
+    let payment_method = match (settles, input.payment_method) {
+        (true, Some(m)) => m.as_str().to_string(),
+        _ => order.payment_method.clone(),
+    };
+    let change = store::StatusChange {
+        to: to.as_str(),
+        driver_id: if action == Action::Dispatch {
+            who.user_id
+        } else {
+            None
+        },
+        payment_method: &payment_method,
+        paid: settles && order.payment_status == "unpaid",
+        cancel_reason: (action == Action::Cancel).then_some(reason),
+    };
+    store::set_status(&mut tx, tenant_id, order_id, &change).await?;
+    let event = store::NewEvent {
+        order_id,
+        customer_id: order.customer_id,
+        from: Some(status.as_str()),
+        to: to.as_str(),
+        actor: who.user_id,
+        role: who.actor.as_str(),
+        reason,
+    };
+    store::insert_event(&mut tx, tenant_id, &event).await?;
+    if to == Status::Cancelled {
+        return_stock(&mut tx, tenant_id, &order, who.user_id).await?;
+    }
+    let details = super::load(&mut tx, tenant_id, order_id)
+        .await?
+        .context("the order vanished")?;
+    tx.commit().await?;
+    tracing::info!(order = %order_id, from = status.as_str(), to = to.as_str(), actor = who.actor.as_str(), "order transition");
+    Ok(details)
+}
+
+/// Puts back what a cancelled order had reserved.
+async fn return_stock(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    order: &store::OrderRow,
+    actor: Option<Uuid>,
+) -> Result<(), OrderError> {
+    let note = format!("order #{} cancelled", order.number);
+    for (ingredient, net) in store::reserved(conn, tenant_id, order.id).await? {
+        if net < 0 {
+            let m = stock::store::NewMovement {
+                ingredient_id: ingredient,
+                delta: -net,
+                reason: "cancellation",
+                actor,
+                order_id: Some(order.id),
+                note: &note,
+            };
+            stock::store::insert_movement(conn, tenant_id, &m).await?;
+        }
+    }
+    Ok(())
+}
