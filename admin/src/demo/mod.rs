@@ -11,6 +11,7 @@ use ocpizza::tenancy::{memberships, store as tenants};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+mod catalogue;
 mod menu;
 
 /// Every demo account's password (demo data only; `demo seed` refuses to run in production).

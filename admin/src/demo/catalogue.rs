@@ -1,0 +1,283 @@
+//! What the demo pizzerias sell: ingredients with opening stock, pizzas with recipes, drinks,
+//! desserts and extras.
+
+/// (name, unit, opening stock, alert threshold)
+pub const INGREDIENTS: &[(&str, &str, i64, i64)] = &[
+    ("Pâte à pizza", "g", 30_000, 5_000),
+    ("Sauce tomate", "g", 12_000, 2_000),
+    ("Crème fraîche", "g", 5_000, 1_000),
+    ("Mozzarella", "g", 15_000, 3_000),
+    ("Jambon blanc", "g", 4_000, 800),
+    ("Jambon cru", "g", 2_000, 400),
+    ("Champignons", "g", 4_000, 800),
+    ("Chorizo", "g", 2_500, 500),
+    ("Salami piquant", "g", 2_500, 500),
+    ("Poivrons", "g", 3_000, 600),
+    ("Oignons", "g", 3_000, 600),
+    ("Olives noires", "g", 1_500, 300),
+    ("Anchois", "g", 300, 200),
+    ("Câpres", "g", 500, 100),
+    ("Chèvre", "g", 3_000, 600),
+    ("Gorgonzola", "g", 2_000, 400),
+    ("Emmental", "g", 3_000, 600),
+    ("Parmesan", "g", 1_500, 300),
+    ("Reblochon", "g", 2_000, 400),
+    ("Lardons", "g", 2_500, 500),
+    ("Pommes de terre", "g", 4_000, 800),
+    ("Roquette", "g", 800, 150),
+    ("Thon", "g", 2_000, 400),
+    ("Poulet", "g", 3_000, 600),
+    ("Merguez", "g", 2_500, 500),
+    ("Artichauts", "g", 1_500, 300),
+    ("Basilic frais", "g", 400, 80),
+    ("Miel", "g", 1_000, 200),
+    ("Œuf", "piece", 60, 12),
+    ("Coca-Cola 33 cl", "piece", 96, 24),
+    ("Coca-Cola zéro 33 cl", "piece", 72, 24),
+    ("Orangina 33 cl", "piece", 48, 12),
+    ("Eau minérale 50 cl", "piece", 96, 24),
+    ("San Pellegrino 50 cl", "piece", 48, 12),
+    ("Bière Peroni 33 cl", "piece", 72, 24),
+    ("Tiramisu", "piece", 12, 4),
+    ("Panna cotta", "piece", 12, 4),
+    ("Moelleux au chocolat", "piece", 15, 4),
+    ("Glace vanille 120 ml", "piece", 20, 5),
+];
+
+/// Medium-size recipe in grams (or pieces); small is 0.7×, large 1.5×. Prices S/M/L in cents.
+pub struct Pizza {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub allergens: &'static [&'static str],
+    pub base: &'static str,
+    pub toppings: &'static [(&'static str, i64)],
+    pub prices: [i64; 3],
+}
+
+pub const PIZZAS: &[Pizza] = &[
+    Pizza {
+        name: "Margherita",
+        description: "Tomate, mozzarella, basilic frais",
+        allergens: &["gluten", "lait"],
+        base: "Sauce tomate",
+        toppings: &[("Mozzarella", 140), ("Basilic frais", 5)],
+        prices: [850, 1090, 1490],
+    },
+    Pizza {
+        name: "Reine",
+        description: "Tomate, mozzarella, jambon blanc, champignons",
+        allergens: &["gluten", "lait"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 130),
+            ("Jambon blanc", 70),
+            ("Champignons", 50),
+        ],
+        prices: [990, 1250, 1690],
+    },
+    Pizza {
+        name: "Quatre fromages",
+        description: "Crème, mozzarella, chèvre, gorgonzola, emmental",
+        allergens: &["gluten", "lait"],
+        base: "Crème fraîche",
+        toppings: &[
+            ("Mozzarella", 90),
+            ("Chèvre", 40),
+            ("Gorgonzola", 40),
+            ("Emmental", 40),
+        ],
+        prices: [1090, 1390, 1850],
+    },
+    Pizza {
+        name: "Napolitaine",
+        description: "Tomate, mozzarella, anchois, câpres, olives noires",
+        allergens: &["gluten", "lait", "poisson"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 120),
+            ("Anchois", 30),
+            ("Câpres", 10),
+            ("Olives noires", 15),
+        ],
+        prices: [990, 1250, 1690],
+    },
+    Pizza {
+        name: "Chorizo",
+        description: "Tomate, mozzarella, chorizo, poivrons",
+        allergens: &["gluten", "lait"],
+        base: "Sauce tomate",
+        toppings: &[("Mozzarella", 130), ("Chorizo", 60), ("Poivrons", 40)],
+        prices: [1050, 1320, 1750],
+    },
+    Pizza {
+        name: "Diavola",
+        description: "Tomate, mozzarella, salami piquant, olives noires",
+        allergens: &["gluten", "lait"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 130),
+            ("Salami piquant", 60),
+            ("Olives noires", 15),
+        ],
+        prices: [1050, 1320, 1750],
+    },
+    Pizza {
+        name: "Végétarienne",
+        description: "Tomate, mozzarella, poivrons, oignons, champignons, olives, artichauts",
+        allergens: &["gluten", "lait"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 120),
+            ("Poivrons", 30),
+            ("Oignons", 25),
+            ("Champignons", 30),
+            ("Olives noires", 10),
+            ("Artichauts", 30),
+        ],
+        prices: [1050, 1320, 1750],
+    },
+    Pizza {
+        name: "Savoyarde",
+        description: "Crème, mozzarella, pommes de terre, lardons, oignons, reblochon",
+        allergens: &["gluten", "lait"],
+        base: "Crème fraîche",
+        toppings: &[
+            ("Mozzarella", 90),
+            ("Pommes de terre", 80),
+            ("Lardons", 60),
+            ("Oignons", 20),
+            ("Reblochon", 70),
+        ],
+        prices: [1150, 1450, 1950],
+    },
+    Pizza {
+        name: "Chèvre miel",
+        description: "Crème, mozzarella, chèvre, miel",
+        allergens: &["gluten", "lait"],
+        base: "Crème fraîche",
+        toppings: &[("Mozzarella", 100), ("Chèvre", 80), ("Miel", 15)],
+        prices: [1050, 1350, 1790],
+    },
+    Pizza {
+        name: "Parma",
+        description: "Tomate, mozzarella, jambon cru, roquette, parmesan",
+        allergens: &["gluten", "lait"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 120),
+            ("Jambon cru", 50),
+            ("Roquette", 15),
+            ("Parmesan", 20),
+        ],
+        prices: [1150, 1490, 1990],
+    },
+    Pizza {
+        name: "Thon",
+        description: "Tomate, mozzarella, thon, oignons, olives noires",
+        allergens: &["gluten", "lait", "poisson"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 120),
+            ("Thon", 70),
+            ("Oignons", 25),
+            ("Olives noires", 10),
+        ],
+        prices: [1050, 1320, 1750],
+    },
+    Pizza {
+        name: "Orientale",
+        description: "Tomate, mozzarella, merguez, poivrons, oignons, œuf",
+        allergens: &["gluten", "lait", "œuf"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 120),
+            ("Merguez", 70),
+            ("Poivrons", 30),
+            ("Oignons", 20),
+            ("Œuf", 1),
+        ],
+        prices: [1090, 1390, 1850],
+    },
+    Pizza {
+        name: "Poulet",
+        description: "Crème, mozzarella, poulet, champignons, oignons",
+        allergens: &["gluten", "lait"],
+        base: "Crème fraîche",
+        toppings: &[
+            ("Mozzarella", 120),
+            ("Poulet", 80),
+            ("Champignons", 40),
+            ("Oignons", 20),
+        ],
+        prices: [1090, 1390, 1850],
+    },
+    Pizza {
+        name: "Calzone",
+        description: "Chausson : tomate, mozzarella, jambon blanc, œuf, champignons",
+        allergens: &["gluten", "lait", "œuf"],
+        base: "Sauce tomate",
+        toppings: &[
+            ("Mozzarella", 130),
+            ("Jambon blanc", 70),
+            ("Œuf", 1),
+            ("Champignons", 40),
+        ],
+        prices: [1050, 1350, 1790],
+    },
+];
+
+pub const SIZES: [(&str, &str, f64, i64); 3] = [
+    ("s", "Petite 26 cm", 0.7, 180),
+    ("m", "Moyenne 31 cm", 1.0, 250),
+    ("l", "Grande 40 cm", 1.5, 380),
+];
+
+/// (name, ingredient, VAT class, price, allergens)
+pub const DRINKS: &[(&str, &str, &str, i64, &[&str])] = &[
+    ("Coca-Cola", "Coca-Cola 33 cl", "soft_drink", 300, &[]),
+    (
+        "Coca-Cola zéro",
+        "Coca-Cola zéro 33 cl",
+        "soft_drink",
+        300,
+        &[],
+    ),
+    ("Orangina", "Orangina 33 cl", "soft_drink", 300, &[]),
+    ("Eau minérale", "Eau minérale 50 cl", "soft_drink", 250, &[]),
+    (
+        "San Pellegrino",
+        "San Pellegrino 50 cl",
+        "soft_drink",
+        350,
+        &[],
+    ),
+    (
+        "Bière Peroni",
+        "Bière Peroni 33 cl",
+        "alcohol",
+        450,
+        &["gluten"],
+    ),
+];
+
+pub const DESSERTS: &[(&str, &str, i64, &[&str])] = &[
+    ("Tiramisu", "Tiramisu", 550, &["gluten", "lait", "œuf"]),
+    ("Panna cotta", "Panna cotta", 450, &["lait"]),
+    (
+        "Moelleux au chocolat",
+        "Moelleux au chocolat",
+        500,
+        &["gluten", "lait", "œuf"],
+    ),
+    ("Glace vanille", "Glace vanille 120 ml", 400, &["lait"]),
+];
+
+/// (extra, price, ingredient, quantity)
+pub const EXTRAS: &[(&str, i64, &str, i64)] = &[
+    ("Supplément mozzarella", 150, "Mozzarella", 60),
+    ("Œuf", 100, "Œuf", 1),
+    ("Jambon blanc", 200, "Jambon blanc", 50),
+    ("Champignons", 100, "Champignons", 40),
+    ("Chèvre", 200, "Chèvre", 50),
+    ("Olives noires", 100, "Olives noires", 20),
+];
