@@ -15,6 +15,7 @@ use crate::db;
 use crate::state::AppState;
 use crate::tenancy::memberships;
 
+#[derive(Default)]
 pub struct AccountsApi;
 
 #[derive(Object)]

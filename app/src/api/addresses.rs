@@ -15,6 +15,7 @@ use crate::domain::InvalidInput;
 use crate::domain::order::parse_postcode;
 use crate::state::AppState;
 
+#[derive(Default)]
 pub struct AddressesApi;
 
 #[derive(Object)]

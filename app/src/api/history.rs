@@ -14,6 +14,7 @@ use crate::db;
 use crate::orders::queries;
 use crate::state::AppState;
 
+#[derive(Default)]
 pub struct HistoryApi;
 
 #[derive(Object)]

@@ -21,6 +21,7 @@ use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
 use crate::{db, settings};
 
+#[derive(Default)]
 pub struct KitchenApi;
 
 #[derive(Object)]

@@ -17,6 +17,7 @@ use crate::menu::{self, Extra, MenuData, Product};
 use crate::state::AppState;
 use crate::{db, orders, settings, stock, tenancy};
 
+#[derive(Default)]
 pub struct MenuApi;
 
 #[derive(Object)]

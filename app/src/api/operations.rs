@@ -14,6 +14,7 @@ use crate::domain::Role;
 use crate::state::AppState;
 use crate::{db, menu, settings, tenancy};
 
+#[derive(Default)]
 pub struct OperationsApi;
 
 /// Who may mark products sold out and set busy time: managers and the kitchen.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::tracked_order;
-use super::order_view::OrderView;
+use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::orders::LineBody;
 use super::problem::Problem;
 use super::security::{BearerAuth, staff_roles};
@@ -18,10 +18,11 @@ use crate::db;
 use crate::domain::lifecycle::{Action, Actor};
 use crate::domain::order::PaymentMethod;
 use crate::orders::lifecycle::{self, ActingAs, ActionInput};
-use crate::orders::{self, Idempotency, OrderDetails, Placed, idempotency, modify};
+use crate::orders::{self, OrderDetails, modify};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
 
+#[derive(Default)]
 pub struct OrderActionsApi;
 
 #[derive(Object, Default)]
@@ -99,17 +100,11 @@ async fn change_lines(
     body: &LinesBody,
 ) -> Result<Modified, Problem> {
     let requested: Vec<_> = body.lines.iter().map(LineBody::request).collect();
-    let idem = key
-        .map(|k| {
-            idempotency::parse_key(k).map(|key| Idempotency {
-                key,
-                hash: idempotency::request_hash(&body.to_json().unwrap_or_default()),
-            })
-        })
-        .transpose()?;
-    let render = |d: &OrderDetails| view(state, tenant, d).to_json().unwrap_or_default();
+    let idem = idempotency_of(key, &body.to_json().unwrap_or_default())?;
+    let url = &state.config.http.public_url;
+    let render = |d: &OrderDetails| order_json(d, &tenant.slug, url);
     let scoped = idem.as_ref().map(|i| (principal.as_str(), i));
-    match modify::modify(
+    let placed = modify::modify(
         &state.pool,
         &state.menus,
         tenant,
@@ -119,11 +114,9 @@ async fn change_lines(
         scoped,
         render,
     )
-    .await?
-    {
-        Placed::Created(details) => Ok(Modified::Ok(Json(render(&details)), None)),
-        Placed::Replayed { body, .. } => Ok(Modified::Ok(Json(body), Some("true".into()))),
-    }
+    .await?;
+    let (body, replayed) = answer(placed, &tenant.slug, url);
+    Ok(Modified::Ok(Json(body), replayed))
 }
 
 #[OpenApi(tag = "ApiTags::Orders")]

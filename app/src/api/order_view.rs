@@ -4,7 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use crate::orders::OrderDetails;
+use poem_openapi::types::ToJSON;
+
+use super::problem::Problem;
+use crate::orders::{Idempotency, OrderDetails, Placed, idempotency};
 
 #[derive(Object, serde::Deserialize)]
 pub struct ExtraLine {
@@ -151,5 +154,38 @@ impl OrderView {
                 o.tracking_token
             ),
         }
+    }
+}
+
+/// The key of an `Idempotency-Key` header with the digest of the request it came with.
+pub fn idempotency_of(
+    key: Option<&str>,
+    request: &serde_json::Value,
+) -> Result<Option<Idempotency>, Problem> {
+    Ok(key
+        .map(idempotency::parse_key)
+        .transpose()?
+        .map(|key| Idempotency {
+            key,
+            hash: idempotency::request_hash(request),
+        }))
+}
+
+/// The JSON of an order.
+pub fn order_json(d: &OrderDetails, pizzeria: &str, public_url: &str) -> serde_json::Value {
+    OrderView::new(d, pizzeria, public_url)
+        .to_json()
+        .unwrap_or_default()
+}
+
+/// The body of a placing or modifying answer, and the `Idempotent-Replayed` header of a replay.
+pub fn answer(
+    placed: Placed,
+    pizzeria: &str,
+    public_url: &str,
+) -> (serde_json::Value, Option<String>) {
+    match placed {
+        Placed::Created(details) => (order_json(&details, pizzeria, public_url), None),
+        Placed::Replayed { body, .. } => (body, Some("true".into())),
     }
 }

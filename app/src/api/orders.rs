@@ -11,17 +11,18 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::order_view::OrderView;
+use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::problem::Problem;
 use super::security::{BearerAuth, Principal, optional_principal, staff_roles};
 use crate::domain::Role;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
+use crate::orders::AddressInput;
 use crate::orders::lines::LineRequest;
-use crate::orders::{self, OrderDetails, OrderRequest, Placed, Placer, idempotency};
-use crate::orders::{AddressInput, Idempotency};
+use crate::orders::{self, OrderDetails, OrderRequest, Placer};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
 
+#[derive(Default)]
 pub struct OrdersApi;
 
 #[derive(Object)]
@@ -202,21 +203,10 @@ async fn run_place(
     key: Option<&str>,
     body_json: serde_json::Value,
 ) -> Result<PlacedResponse, Problem> {
-    let idem = key
-        .map(|k| {
-            idempotency::parse_key(k).map(|key| Idempotency {
-                key,
-                hash: idempotency::request_hash(&body_json),
-            })
-        })
-        .transpose()?;
-    let public_url = state.config.http.public_url.clone();
-    let render = |d: &OrderDetails| {
-        OrderView::new(d, &tenant.slug, &public_url)
-            .to_json()
-            .unwrap_or_default()
-    };
-    match orders::place(
+    let idem = idempotency_of(key, &body_json)?;
+    let url = &state.config.http.public_url;
+    let render = |d: &OrderDetails| order_json(d, &tenant.slug, url);
+    let placed = orders::place(
         &state.pool,
         &state.menus,
         tenant,
@@ -225,13 +215,9 @@ async fn run_place(
         idem.as_ref(),
         render,
     )
-    .await?
-    {
-        Placed::Created(details) => Ok(PlacedResponse::Created(Json(render(&details)), None)),
-        Placed::Replayed { body, .. } => {
-            Ok(PlacedResponse::Created(Json(body), Some("true".into())))
-        }
-    }
+    .await?;
+    let (body, replayed) = answer(placed, &tenant.slug, url);
+    Ok(PlacedResponse::Created(Json(body), replayed))
 }
 
 #[OpenApi(tag = "ApiTags::Orders")]

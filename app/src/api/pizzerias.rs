@@ -14,6 +14,7 @@ use chrono::Utc;
 use crate::tenancy::{self, Tenant, TenantRow, TenantStatus, store};
 use crate::{db, settings};
 
+#[derive(Default)]
 pub struct PizzeriasApi;
 
 #[derive(Object)]

@@ -14,6 +14,7 @@ use crate::orders::receipt;
 use crate::state::AppState;
 use crate::tenancy;
 
+#[derive(Default)]
 pub struct ReceiptsApi;
 
 #[OpenApi(tag = "ApiTags::Orders")]

@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::stock::{self, Applied, IngredientRow, MovementRow};
 use crate::{db, tenancy};
 
+#[derive(Default)]
 pub struct StockApi;
 
 #[derive(Object)]
