@@ -28,9 +28,10 @@ async fn main() {
     .await;
     let tenant = app.create_pizzeria("bench").await;
     let m = small_menu(&app, tenant).await;
-    open_for_orders(&app, tenant, 100_000).await;
+    open_for_orders(&app, tenant, 1000).await;
     let units = i64::try_from(orders).unwrap_or(i64::MAX / 1000);
     restock(&app, tenant, m.mozzarella, 200 * units).await;
+    restock(&app, tenant, m.dough, 250 * units).await;
     restock(&app, tenant, m.cola_can, units).await;
     let body = |n: usize| {
         json!({ "fulfilment": "takeaway", "payment_method": "cash",
