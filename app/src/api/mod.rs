@@ -8,6 +8,7 @@ mod kitchen;
 mod menu;
 pub mod middleware;
 mod operations;
+mod optional_body;
 mod order_access;
 mod order_actions;
 mod order_view;

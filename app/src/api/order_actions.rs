@@ -9,6 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::optional_body::OptionalJson;
 use super::order_access::tracked_order;
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::orders::LineBody;
@@ -132,7 +133,7 @@ impl OrderActionsApi {
         slug: Path<String>,
         id: Path<Uuid>,
         action: Path<String>,
-        body: Json<Option<ActionBody>>,
+        body: OptionalJson<ActionBody>,
     ) -> Result<Json<OrderView>, Problem> {
         let action = action.parse::<Action>()?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
@@ -153,7 +154,7 @@ impl OrderActionsApi {
         slug: Path<String>,
         token: Path<String>,
         action: Path<String>,
-        body: Json<Option<ActionBody>>,
+        body: OptionalJson<ActionBody>,
     ) -> Result<Json<OrderView>, Problem> {
         let action = action.parse::<Action>()?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;

@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::optional_body::OptionalJson;
 use super::order_access::{tracked_order, visible_order};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::problem::Problem;
@@ -92,7 +93,7 @@ struct PlaceOrderBody {
     note: String,
 }
 
-#[derive(Object)]
+#[derive(Object, Default)]
 struct ReorderBody {
     /// Defaults to the past order's.
     fulfilment: Option<String>,
@@ -293,14 +294,14 @@ impl OrdersApi {
         slug: Path<String>,
         id: Path<Uuid>,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
-        body: Json<ReorderBody>,
+        body: OptionalJson<ReorderBody>,
     ) -> Result<PlacedResponse, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let past = visible_order(&state, &tenant, auth.0, *id).await?;
         if past.order.customer_id != Some(auth.0.user_id) {
             return Err(Problem::not_found("order"));
         }
-        let b = body.0;
+        let b = body.0.unwrap_or_default();
         let fulfilment = b
             .fulfilment
             .as_deref()
