@@ -110,7 +110,17 @@ impl Application {
                 limiter_state.login_limiter.prune();
             }
         });
+        let listener = tokio::spawn(crate::realtime::listener::run(
+            self.state.pool.clone(),
+            self.state.hub.clone(),
+        ));
         tracing::info!(addr = %self.addr, "ocpizza-app listening");
+        // Event streams never end by themselves: close them first so shutdown does not wait.
+        let hub = self.state.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.publish(crate::realtime::Notice::Closing);
+        };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 api::routes(self.state),
@@ -119,6 +129,7 @@ impl Application {
             )
             .await;
         pruner.abort();
+        listener.abort();
         result
     }
 }

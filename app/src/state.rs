@@ -5,9 +5,14 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use uuid::Uuid;
+
+use crate::auth::stream_token::StreamTokens;
 use crate::auth::{Audience, JwtKeys, LoginLimiter};
 use crate::config::Config;
 use crate::menu::MenuCache;
+use crate::realtime::Hub;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -18,6 +23,10 @@ pub struct Inner {
     pub jwt: JwtKeys,
     pub login_limiter: LoginLimiter,
     pub menus: MenuCache,
+    pub hub: Arc<Hub>,
+    pub stream_tokens: StreamTokens,
+    /// One position per delivery per `delivery.min_position_interval_ms`.
+    pub position_limiter: DefaultKeyedRateLimiter<Uuid>,
 }
 
 impl AppState {
@@ -32,12 +41,26 @@ impl AppState {
             config.auth.login_attempts_per_email_per_minute,
             config.auth.login_attempts_per_ip_per_minute,
         );
+        let hub = Hub::new(config.realtime.buffer);
+        let stream_tokens = StreamTokens::new(
+            jwt_secret,
+            &config.auth.issuer,
+            config.realtime.stream_token_ttl_secs,
+        );
+        let interval = Duration::from_millis(config.delivery.min_position_interval_ms.max(1));
+        let position_limiter = RateLimiter::keyed(
+            Quota::with_period(interval)
+                .unwrap_or_else(|| Quota::per_second(std::num::NonZeroU32::MIN)),
+        );
         Self(Arc::new(Inner {
             config,
             pool,
             jwt,
             login_limiter,
             menus: MenuCache::default(),
+            hub,
+            stream_tokens,
+            position_limiter,
         }))
     }
 }

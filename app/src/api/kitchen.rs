@@ -246,7 +246,7 @@ impl KitchenApi {
     }
 
     /// Every status change of an order: who, role, when, why (staff and the customer).
-    #[oai(path = "/pizzerias/:slug/orders/:id/events", method = "get")]
+    #[oai(path = "/pizzerias/:slug/orders/:id/timeline", method = "get")]
     async fn events(
         &self,
         state: Data<&AppState>,

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod addresses;
+mod deliveries;
 mod health;
 mod history;
 mod kitchen;
@@ -18,6 +19,7 @@ pub mod problem;
 mod receipts;
 pub mod security;
 mod stock;
+mod streams;
 
 use std::time::Duration;
 
@@ -40,26 +42,35 @@ enum ApiTags {
     Orders,
     /// The kitchen queue and the staff's views of orders.
     Kitchen,
+    /// Live events and deliveries.
+    Live,
     /// Running a pizzeria now: pause, busy time, sold-out marks, settings (staff).
     Operations,
 }
 
+/// Every API, once: what customers use, then what staff use (nested: tuples of up to 12 have
+/// a `Default`).
 type Apis = (
-    accounts::AccountsApi,
-    addresses::AddressesApi,
-    pizzerias::PizzeriasApi,
-    menu::MenuApi,
-    stock::StockApi,
-    operations::OperationsApi,
-    orders::OrdersApi,
-    order_actions::OrderActionsApi,
-    kitchen::KitchenApi,
-    history::HistoryApi,
-    receipts::ReceiptsApi,
+    (
+        accounts::AccountsApi,
+        addresses::AddressesApi,
+        pizzerias::PizzeriasApi,
+        menu::MenuApi,
+        orders::OrdersApi,
+        order_actions::OrderActionsApi,
+        history::HistoryApi,
+        receipts::ReceiptsApi,
+        streams::StreamsApi,
+    ),
+    (
+        stock::StockApi,
+        operations::OperationsApi,
+        kitchen::KitchenApi,
+        deliveries::DeliveriesApi,
+    ),
 );
 
 pub fn openapi() -> OpenApiService<Apis, ()> {
-    // Every API once, in the type above (tuples of up to 12 have a Default).
     OpenApiService::new(Apis::default(), "OC Pizza API", env!("CARGO_PKG_VERSION"))
         .server("/api/v1")
         .description(

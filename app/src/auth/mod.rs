@@ -4,6 +4,7 @@ pub mod jwt;
 pub mod password;
 pub mod rate_limit;
 pub mod refresh;
+pub mod stream_token;
 
 pub use jwt::{AccessClaims, Audience, JwtError, JwtKeys};
 pub use rate_limit::{LoginLimiter, RateLimited};

@@ -29,6 +29,30 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub log: LogConfig,
+    pub realtime: RealtimeConfig,
+    pub delivery: DeliveryConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealtimeConfig {
+    /// Seconds between keep-alive comments on event streams.
+    pub keep_alive_secs: u64,
+    /// Events a connection may fall behind before it is dropped (it reconnects and replays).
+    pub buffer: usize,
+    /// Lifetime of a stream token (for EventSource, which cannot send headers).
+    pub stream_token_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Average speed of a driver in town, for arrival estimates.
+    pub speed_kmh: f64,
+    /// Minutes to park and hand the order over, added to the estimate.
+    pub handover_minutes: f64,
+    /// Shortest interval between two positions of one delivery (more frequent ones get 429).
+    pub min_position_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,6 +142,16 @@ impl Default for Config {
             log: LogConfig {
                 level: "info".into(),
                 format: None,
+            },
+            realtime: RealtimeConfig {
+                keep_alive_secs: 15,
+                buffer: 256,
+                stream_token_ttl_secs: 60,
+            },
+            delivery: DeliveryConfig {
+                speed_kmh: 20.0,
+                handover_minutes: 2.0,
+                min_position_interval_ms: 2000,
             },
         }
     }

@@ -98,6 +98,14 @@ pub async fn act(
     {
         return Err(OrderError::Forbidden("another driver has this order"));
     }
+    if action == Action::Dispatch
+        && who.actor == Actor::Driver
+        && order.driver_id.is_some_and(|d| Some(d) != who.user_id)
+    {
+        return Err(OrderError::Forbidden(
+            "this order is assigned to another driver",
+        ));
+    }
     if input.payment_method == Some(PaymentMethod::Online) {
         return Err(InvalidInput::new("payment_method", "settle with cash or card").into());
     }
@@ -108,8 +116,12 @@ pub async fn act(
     };
     let change = store::StatusChange {
         to: to.as_str(),
+        // Dispatch: a driver takes it; a manager sends the assigned driver (or goes themselves).
         driver_id: if action == Action::Dispatch {
-            who.user_id
+            order
+                .driver_id
+                .filter(|_| who.actor != Actor::Driver)
+                .or(who.user_id)
         } else {
             None
         },
@@ -119,6 +131,7 @@ pub async fn act(
     };
     store::set_status(&mut tx, tenant_id, order_id, &change).await?;
     let event = store::NewEvent {
+        kind: "status",
         order_id,
         customer_id: order.customer_id,
         from: Some(status.as_str()),
@@ -130,6 +143,10 @@ pub async fn act(
     store::insert_event(&mut tx, tenant_id, &event).await?;
     if to == Status::Cancelled {
         return_stock(&mut tx, tenant_id, &order, who.user_id).await?;
+    }
+    if status == Status::OutForDelivery {
+        // Arrived or back: the driver's trail is no longer needed (docs/OPERATIONS.md, retention).
+        crate::delivery::store::forget(&mut tx, tenant_id, order_id).await?;
     }
     let details = super::load(&mut tx, tenant_id, order_id)
         .await?

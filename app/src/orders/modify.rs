@@ -114,6 +114,7 @@ async fn modify_in(
     )
     .await?;
     let event = store::NewEvent {
+        kind: "modified",
         order_id,
         customer_id: order.customer_id,
         from: Some(status.as_str()),

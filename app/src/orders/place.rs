@@ -232,6 +232,7 @@ async fn place_in(
     )
     .await?;
     let event = store::NewEvent {
+        kind: "status",
         order_id: id,
         customer_id: who.customer_id,
         from: None,

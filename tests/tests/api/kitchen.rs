@@ -286,7 +286,7 @@ async fn staff_of_another_pizzeria_get_404_on_every_order_endpoint() {
             }
             for path in [
                 format!("/api/v1/pizzerias/{slug}/orders/{id}"),
-                format!("/api/v1/pizzerias/{slug}/orders/{id}/events"),
+                format!("/api/v1/pizzerias/{slug}/orders/{id}/timeline"),
                 format!("/api/v1/pizzerias/{slug}/orders/{id}/receipt.txt"),
             ] {
                 let (status, _) = problem(app.get(&path, Some(&token)).await).await;

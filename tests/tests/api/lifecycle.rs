@@ -130,7 +130,7 @@ async fn journeys_delivery_takeaway_phone_and_returned() {
     );
     let events: Vec<Value> = app
         .get(
-            &format!("/api/v1/pizzerias/parcours/orders/{id}/events"),
+            &format!("/api/v1/pizzerias/parcours/orders/{id}/timeline"),
             Some(&c.manager),
         )
         .await

@@ -5,6 +5,7 @@ use poem::http::StatusCode;
 
 use super::Problem;
 use crate::accounts::AccountsError;
+use crate::delivery::PositionError;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
 use crate::orders::OrderError;
@@ -206,6 +207,24 @@ impl From<OrderError> for Problem {
             OrderError::Forbidden(why) => Problem::forbidden(why),
             OrderError::NotFound => Problem::not_found("order"),
             OrderError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<PositionError> for Problem {
+    fn from(err: PositionError) -> Self {
+        match err {
+            PositionError::Order(e) => e.into(),
+            PositionError::NotOnTheWay(status) => Problem::new(
+                StatusCode::CONFLICT,
+                "not-out-for-delivery",
+                "Not out for delivery",
+            )
+            .detail(format!(
+                "The order is {}: positions are taken only while it is out for delivery.",
+                status.as_str()
+            ))
+            .with("status", status.as_str()),
         }
     }
 }

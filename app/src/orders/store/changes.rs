@@ -121,3 +121,21 @@ pub async fn replace_lines(
     .await?;
     Ok(())
 }
+
+/// Gives the order to a driver (before dispatch).
+pub async fn set_driver(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    driver_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE orders SET driver_id = $3 WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        id,
+        driver_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -212,6 +212,8 @@ pub async fn insert_line(
 }
 
 pub struct NewEvent<'a> {
+    /// `status` (a status change), `modified` (lines changed) or `assigned` (a driver assigned).
+    pub kind: &'a str,
     pub order_id: Uuid,
     pub customer_id: Option<Uuid>,
     pub from: Option<&'a str>,
@@ -221,17 +223,27 @@ pub struct NewEvent<'a> {
     pub reason: &'a str,
 }
 
+/// Records an event. Events of a pizzeria are numbered in commit order: a transaction-scoped
+/// lock per pizzeria, taken here as the last lock of every transaction that records one, makes
+/// the next event wait for this one's commit, so `Last-Event-ID` replays never skip an event.
 pub async fn insert_event(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     e: &NewEvent<'_>,
 ) -> Result<i64, sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('events/' || $1::text, 0))",
+        tenant_id.to_string()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     sqlx::query_scalar!(
-        r#"INSERT INTO order_events (tenant_id, order_id, customer_id, from_status, to_status, actor_user_id, actor_role, reason)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"#,
+        r#"INSERT INTO order_events (tenant_id, order_id, customer_id, kind, from_status, to_status, actor_user_id, actor_role, reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"#,
         tenant_id,
         e.order_id,
         e.customer_id,
+        e.kind,
         e.from,
         e.to,
         e.actor,

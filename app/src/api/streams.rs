@@ -1,0 +1,368 @@
+//! Server-Sent Events: an order (its customer, staff, or the tracking link), a pizzeria's
+//! kitchen and counter, a driver's runs. Each event has the order event's id; reconnecting with
+//! `Last-Event-ID` replays exactly what was missed. EventSource cannot send headers: ask
+//! `POST …/stream-tokens` for a one-minute token and pass it as `?token=`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::{EventStream, Json};
+use poem_openapi::types::ToJSON;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::order_access::{tracked_order, visible_order};
+use super::problem::Problem;
+use super::security::{BearerAuth, Principal, STAFF, optional_principal, require_role};
+use crate::config::DeliveryConfig;
+use crate::db;
+use crate::delivery;
+use crate::domain::InvalidInput;
+use crate::domain::Role;
+use crate::domain::delivery::Position;
+use crate::orders::store::OrderRow;
+use crate::realtime::stream::{self, Item, Scope};
+use crate::state::AppState;
+use crate::tenancy::{self, Tenant};
+
+#[derive(Default)]
+pub struct StreamsApi;
+
+/// One event of a stream. `type` is `order` (with `id`: resume with `Last-Event-ID`) or
+/// `position` (the driver's, on an order's stream while it is out for delivery).
+#[derive(Object)]
+pub struct LiveEvent {
+    #[oai(rename = "type")]
+    kind: String,
+    id: Option<i64>,
+    order_id: Uuid,
+    number: Option<i32>,
+    /// For `order`: `status`, `modified` or `assigned`.
+    event: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    role: Option<String>,
+    at: DateTime<Utc>,
+    fulfilment: Option<String>,
+    driver_id: Option<Uuid>,
+    estimated_at: Option<DateTime<Utc>>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    accuracy_m: Option<f64>,
+    /// For `position`: estimated arrival from the driver's position.
+    estimated_arrival: Option<DateTime<Utc>>,
+}
+
+#[derive(Object)]
+struct StreamTokenRequest {
+    /// `order`, `kitchen` or `driver`.
+    stream: String,
+    /// For `order`.
+    order_id: Option<Uuid>,
+}
+
+#[derive(Object)]
+struct StreamToken {
+    token: String,
+    expires_in: i64,
+}
+
+type Events = EventStream<BoxStream<'static, LiveEvent>>;
+
+fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<(f64, f64)>) -> LiveEvent {
+    let blank = |kind: &str, order_id, at| LiveEvent {
+        kind: kind.into(),
+        id: None,
+        order_id,
+        number: None,
+        event: None,
+        from: None,
+        to: None,
+        role: None,
+        at,
+        fulfilment: None,
+        driver_id: None,
+        estimated_at: None,
+        latitude: None,
+        longitude: None,
+        accuracy_m: None,
+        estimated_arrival: None,
+    };
+    match item {
+        Item::Order(n) => LiveEvent {
+            id: Some(n.id),
+            number: Some(n.number),
+            event: Some(n.kind),
+            from: n.from,
+            to: Some(n.to),
+            role: Some(n.role),
+            fulfilment: Some(n.fulfilment),
+            driver_id: n.driver,
+            estimated_at: Some(n.estimated_at),
+            ..blank("order", n.order, n.at)
+        },
+        Item::Position(p) => {
+            let position = Position {
+                latitude: p.latitude,
+                longitude: p.longitude,
+                accuracy_m: p.accuracy_m,
+                at: p.at,
+            };
+            LiveEvent {
+                latitude: Some(p.latitude),
+                longitude: Some(p.longitude),
+                accuracy_m: Some(p.accuracy_m),
+                estimated_arrival: to.map(|to| {
+                    crate::domain::delivery::arrival(
+                        &position,
+                        to,
+                        delivery.speed_kmh,
+                        delivery.handover_minutes,
+                    )
+                }),
+                ..blank("position", p.order, p.at)
+            }
+        }
+    }
+}
+
+fn last_event_id(header: Option<&str>) -> Result<Option<i64>, Problem> {
+    header
+        .map(|h| {
+            h.trim().parse::<i64>().map_err(|_| {
+                Problem::invalid(&InvalidInput::new("Last-Event-ID", "must be an event id"))
+            })
+        })
+        .transpose()
+}
+
+/// The caller: a stream token for this stream (in the URL), else a bearer access token.
+fn caller(
+    state: &AppState,
+    req: &Request,
+    token: Option<&str>,
+    tenant: &Tenant,
+    stream: &str,
+    order: Option<Uuid>,
+) -> Result<Principal, Problem> {
+    if let Some(token) = token {
+        let claims = state
+            .stream_tokens
+            .verify(token)
+            .map_err(|_| Problem::unauthorized("The stream token is invalid or expired."))?;
+        if claims.tenant != tenant.id || claims.stream != stream || claims.order != order {
+            return Err(Problem::unauthorized(
+                "This stream token is for another stream.",
+            ));
+        }
+        return Ok(Principal {
+            user_id: claims.sub,
+        });
+    }
+    optional_principal(state, req)?.ok_or_else(|| {
+        Problem::unauthorized("A bearer access token or a stream token is required.")
+    })
+}
+
+async fn open(
+    state: &AppState,
+    scope: Scope,
+    last: Option<i64>,
+    first: Vec<Item>,
+    to: Option<(f64, f64)>,
+) -> Result<Events, Problem> {
+    let live = stream::open(state.pool.clone(), &state.hub, scope, last).await?;
+    let delivery = state.config.delivery.clone();
+    let events = futures_util::stream::iter(first)
+        .chain(live)
+        .map(move |item| live_event(item, &delivery, to))
+        .boxed();
+    Ok(EventStream::new(events)
+        .keep_alive(Duration::from_secs(
+            state.config.realtime.keep_alive_secs.max(1),
+        ))
+        .to_event(|e| {
+            let mut event =
+                poem::web::sse::Event::message(e.to_json_string()).event_type(e.kind.clone());
+            if let Some(id) = e.id {
+                event = event.id(id.to_string());
+            }
+            event
+        }))
+}
+
+/// An order's stream: the driver's last known position first when it is on its way.
+async fn order_stream(
+    state: &AppState,
+    tenant: &Tenant,
+    order: &OrderRow,
+    last: Option<i64>,
+) -> Result<Events, Problem> {
+    let mut first = Vec::new();
+    if order.status == "out_for_delivery" {
+        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
+        if let Some(p) = delivery::store::latest(&mut tx, tenant.id, order.id).await? {
+            first.push(Item::Position(crate::realtime::PositionNotice {
+                tenant: tenant.id,
+                order: order.id,
+                customer: order.customer_id,
+                latitude: p.latitude,
+                longitude: p.longitude,
+                accuracy_m: p.accuracy_m,
+                at: p.at,
+            }));
+        }
+        tx.commit().await?;
+    }
+    let to = order.delivery_lat.zip(order.delivery_lon);
+    open(
+        state,
+        Scope::Order {
+            tenant: tenant.id,
+            order: order.id,
+        },
+        last,
+        first,
+        to,
+    )
+    .await
+}
+
+#[OpenApi(tag = "ApiTags::Live")]
+impl StreamsApi {
+    /// A one-minute token for one stream, for clients that cannot send headers (EventSource).
+    #[oai(path = "/pizzerias/:slug/stream-tokens", method = "post")]
+    async fn token(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        body: Json<StreamTokenRequest>,
+    ) -> Result<Json<StreamToken>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        match (body.stream.as_str(), body.order_id) {
+            ("order", Some(id)) => drop(visible_order(&state, &tenant, auth.0, id).await?),
+            ("kitchen", None) => drop(require_role(&state, &tenant, auth.0, STAFF).await?),
+            ("driver", None) => drop(
+                require_role(
+                    &state,
+                    &tenant,
+                    auth.0,
+                    &[Role::Driver, Role::Manager, Role::Owner],
+                )
+                .await?,
+            ),
+            _ => {
+                return Err(InvalidInput::new(
+                    "stream",
+                    "must be order (with order_id), kitchen or driver",
+                )
+                .into());
+            }
+        }
+        let token = state
+            .stream_tokens
+            .issue(auth.0.user_id, tenant.id, &body.stream, body.order_id)
+            .map_err(|e| Problem::internal(&anyhow::Error::new(e)))?;
+        Ok(Json(StreamToken {
+            token,
+            expires_in: state.stream_tokens.ttl_secs(),
+        }))
+    }
+
+    /// Live events of an order: status changes, the driver's position and arrival estimate.
+    #[oai(path = "/pizzerias/:slug/orders/:id/events", method = "get")]
+    async fn order(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        slug: Path<String>,
+        id: Path<Uuid>,
+        token: Query<Option<String>>,
+        #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
+    ) -> Result<Events, Problem> {
+        let last = last_event_id(last.0.as_deref())?;
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let who = caller(&state, req, token.0.as_deref(), &tenant, "order", Some(*id))?;
+        let order = visible_order(&state, &tenant, who, *id).await?;
+        order_stream(&state, &tenant, &order.order, last).await
+    }
+
+    /// Live events of an order through its tracking link (guests, phone customers).
+    #[oai(path = "/pizzerias/:slug/track/:token/events", method = "get")]
+    async fn tracked(
+        &self,
+        state: Data<&AppState>,
+        slug: Path<String>,
+        token: Path<String>,
+        #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
+    ) -> Result<Events, Problem> {
+        let last = last_event_id(last.0.as_deref())?;
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let order = tracked_order(&state, &tenant, &token).await?;
+        order_stream(&state, &tenant, &order.order, last).await
+    }
+
+    /// The kitchen and counter: every new, modified, cancelled and progressed order (staff).
+    #[oai(path = "/pizzerias/:slug/kitchen/events", method = "get")]
+    async fn kitchen(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        slug: Path<String>,
+        token: Query<Option<String>>,
+        #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
+    ) -> Result<Events, Problem> {
+        let last = last_event_id(last.0.as_deref())?;
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None)?;
+        require_role(&state, &tenant, who, STAFF).await?;
+        open(
+            &state,
+            Scope::Kitchen { tenant: tenant.id },
+            last,
+            vec![],
+            None,
+        )
+        .await
+    }
+
+    /// A driver's runs: delivery orders ready to take, assignments, their own deliveries.
+    #[oai(path = "/pizzerias/:slug/driver/events", method = "get")]
+    async fn driver(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        slug: Path<String>,
+        token: Query<Option<String>>,
+        #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
+    ) -> Result<Events, Problem> {
+        let last = last_event_id(last.0.as_deref())?;
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None)?;
+        require_role(
+            &state,
+            &tenant,
+            who,
+            &[Role::Driver, Role::Manager, Role::Owner],
+        )
+        .await?;
+        open(
+            &state,
+            Scope::Driver {
+                tenant: tenant.id,
+                driver: who.user_id,
+            },
+            last,
+            vec![],
+            None,
+        )
+        .await
+    }
+}

@@ -1,0 +1,266 @@
+//! One subscriber's stream: what it may see ([`Scope`]), what it missed (replayed from
+//! `order_events` after its `Last-Event-ID`), then live notices, each event once, in id order.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures_util::Stream;
+use sqlx::PgPool;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use super::{Hub, LiveGuard, Notice, OrderNotice, PositionNotice, StreamKind};
+use crate::db;
+
+/// What a connection follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One order: its events and its driver's positions.
+    Order { tenant: Uuid, order: Uuid },
+    /// A pizzeria's kitchen and counter: every order event.
+    Kitchen { tenant: Uuid },
+    /// A driver's runs: delivery orders becoming ready, assignments, their own deliveries.
+    Driver { tenant: Uuid, driver: Uuid },
+}
+
+pub enum Item {
+    Order(OrderNotice),
+    Position(PositionNotice),
+}
+
+/// Delivery statuses a driver's stream shows.
+const DRIVER_STATUSES: [&str; 5] = [
+    "ready",
+    "out_for_delivery",
+    "delivered",
+    "returned",
+    "cancelled",
+];
+
+impl Scope {
+    pub fn tenant(&self) -> Uuid {
+        match self {
+            Scope::Order { tenant, .. }
+            | Scope::Kitchen { tenant }
+            | Scope::Driver { tenant, .. } => *tenant,
+        }
+    }
+
+    pub fn kind(&self) -> StreamKind {
+        match self {
+            Scope::Order { .. } => StreamKind::Order,
+            Scope::Kitchen { .. } => StreamKind::Kitchen,
+            Scope::Driver { .. } => StreamKind::Driver,
+        }
+    }
+
+    pub fn wants_order(&self, n: &OrderNotice) -> bool {
+        match self {
+            Scope::Order { tenant, order } => n.tenant == *tenant && n.order == *order,
+            Scope::Kitchen { tenant } => n.tenant == *tenant,
+            Scope::Driver { tenant, driver } => {
+                n.tenant == *tenant
+                    && n.fulfilment == "delivery"
+                    && (n.kind == "assigned" || DRIVER_STATUSES.contains(&n.to.as_str()))
+                    && n.driver.is_none_or(|d| d == *driver || n.to == "ready")
+            }
+        }
+    }
+
+    pub fn wants_position(&self, p: &PositionNotice) -> bool {
+        matches!(self, Scope::Order { tenant, order } if p.tenant == *tenant && p.order == *order)
+    }
+}
+
+/// Events after `after` that the scope shows, oldest first (at most 1000: a client further
+/// behind refetches the current state).
+pub async fn replay(
+    pool: &PgPool,
+    scope: Scope,
+    after: i64,
+) -> Result<Vec<OrderNotice>, sqlx::Error> {
+    let order = match scope {
+        Scope::Order { order, .. } => Some(order),
+        _ => None,
+    };
+    let mut tx = db::begin_tenant(pool, scope.tenant()).await?;
+    let rows = sqlx::query_as!(
+        OrderNotice,
+        r#"SELECT e.id, e.tenant_id AS tenant, e.order_id AS "order", e.customer_id AS customer, e.kind,
+                  e.from_status AS "from", e.to_status AS "to", e.actor_role AS role, e.at, o.number,
+                  o.fulfilment, o.driver_id AS driver, o.estimated_at
+           FROM order_events e JOIN orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
+           WHERE e.tenant_id = $1 AND e.id > $2 AND ($3::uuid IS NULL OR e.order_id = $3)
+           ORDER BY e.id LIMIT 1000"#,
+        scope.tenant(),
+        after,
+        order
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows.into_iter().filter(|n| scope.wants_order(n)).collect())
+}
+
+/// The id of the pizzeria's latest event: where a fresh connection starts.
+pub async fn latest_id(pool: &PgPool, tenant: Uuid) -> Result<i64, sqlx::Error> {
+    let mut tx = db::begin_tenant(pool, tenant).await?;
+    let id = sqlx::query_scalar!(
+        r#"SELECT coalesce(max(id), 0)::bigint AS "id!" FROM order_events WHERE tenant_id = $1"#,
+        tenant
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+struct State {
+    pool: PgPool,
+    scope: Scope,
+    rx: Receiver<Arc<Notice>>,
+    pending: VecDeque<Item>,
+    /// The last event id sent (or the starting point): nothing at or below it is sent again.
+    last: i64,
+    _guard: LiveGuard,
+}
+
+impl State {
+    async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
+        for n in replay(&self.pool, self.scope, self.last).await? {
+            self.last = self.last.max(n.id);
+            self.pending.push_back(Item::Order(n));
+        }
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(item);
+            }
+            match self.rx.recv().await {
+                Ok(notice) => match notice.as_ref() {
+                    Notice::Order(n) if n.id > self.last && self.scope.wants_order(n) => {
+                        self.last = n.id;
+                        return Some(Item::Order(n.clone()));
+                    }
+                    Notice::Position(p) if self.scope.wants_position(p) => {
+                        return Some(Item::Position(p.clone()));
+                    }
+                    Notice::Closing => return None,
+                    Notice::Resync => {
+                        if let Err(err) = self.catch_up().await {
+                            tracing::warn!(error = %err, "stream could not catch up; closing it");
+                            return None;
+                        }
+                    }
+                    _ => {}
+                },
+                // Too slow: drop the connection rather than slow everyone; it reconnects with
+                // Last-Event-ID and replays.
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::info!(missed, "slow event stream dropped");
+                    return None;
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+/// Opens a stream: subscribes, then replays what came after `last_event_id` (or after the
+/// pizzeria's latest event for a fresh connection), then follows live notices.
+pub async fn open(
+    pool: PgPool,
+    hub: &Arc<Hub>,
+    scope: Scope,
+    last_event_id: Option<i64>,
+) -> Result<impl Stream<Item = Item> + Send + 'static, sqlx::Error> {
+    // The starting point is read before subscribing, and the replay after: an event committed
+    // in between is in both and sent once (ids only grow, per pizzeria, in commit order).
+    let last = match last_event_id {
+        Some(id) => id,
+        None => latest_id(&pool, scope.tenant()).await?,
+    };
+    let rx = hub.subscribe();
+    let mut state = State {
+        pool,
+        scope,
+        rx,
+        pending: VecDeque::new(),
+        last,
+        _guard: hub.track(scope.kind()),
+    };
+    state.catch_up().await?;
+    Ok(futures_util::stream::unfold(state, |mut s| async move {
+        s.next().await.map(|item| (item, s))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(to: &str, fulfilment: &str, kind: &str, driver: Option<Uuid>) -> OrderNotice {
+        OrderNotice {
+            id: 1,
+            tenant: Uuid::nil(),
+            order: Uuid::nil(),
+            customer: None,
+            kind: kind.into(),
+            from: None,
+            to: to.into(),
+            role: "x".into(),
+            at: chrono::Utc::now(),
+            number: 1,
+            fulfilment: fulfilment.into(),
+            driver,
+            estimated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn scopes_filter_what_they_show() {
+        let me = Uuid::new_v4();
+        let other = Uuid::new_v4();
+        let driver = Scope::Driver {
+            tenant: Uuid::nil(),
+            driver: me,
+        };
+        assert!(
+            driver.wants_order(&notice("ready", "delivery", "status", None)),
+            "ready for delivery: anyone may take it"
+        );
+        assert!(!driver.wants_order(&notice("ready", "takeaway", "status", None)));
+        assert!(!driver.wants_order(&notice("preparing", "delivery", "status", None)));
+        assert!(driver.wants_order(&notice("ready", "delivery", "assigned", Some(me))));
+        assert!(
+            !driver.wants_order(&notice(
+                "out_for_delivery",
+                "delivery",
+                "status",
+                Some(other)
+            )),
+            "another driver's run"
+        );
+        let kitchen = Scope::Kitchen {
+            tenant: Uuid::nil(),
+        };
+        assert!(kitchen.wants_order(&notice("received", "takeaway", "status", None)));
+        assert!(
+            !Scope::Kitchen { tenant: me }
+                .wants_order(&notice("received", "takeaway", "status", None)),
+            "another pizzeria"
+        );
+        let order = Scope::Order {
+            tenant: Uuid::nil(),
+            order: me,
+        };
+        assert!(
+            !order.wants_order(&notice("received", "takeaway", "status", None)),
+            "another order"
+        );
+    }
+}
