@@ -55,6 +55,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// Starts another instance of the app on the same database (as another replica would) and
+    /// returns its base URL.
+    pub async fn another_instance(&self) -> String {
+        let app = ocpizza::Application::build(self.config.clone())
+            .await
+            .expect("second instance builds");
+        let addr = app.addr();
+        tokio::spawn(app.run_until(std::future::pending()));
+        format!("http://{addr}")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

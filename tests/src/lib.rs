@@ -11,6 +11,7 @@ pub mod app;
 pub mod bins;
 pub mod db;
 pub mod fixtures;
+pub mod sse;
 
 pub use app::{TestApp, spawn_app, spawn_app_with};
 pub use db::TestDb;

@@ -89,11 +89,11 @@ pub async fn record_position(
         .map_err(OrderError::from)?
         .ok_or(OrderError::NotFound)?;
     let (status, _) = parse_status(&order)?;
-    if order.driver_id != Some(driver) {
-        return Err(OrderError::Forbidden("only the order's driver reports its position").into());
-    }
     if status != Status::OutForDelivery {
         return Err(PositionError::NotOnTheWay(status));
+    }
+    if order.driver_id != Some(driver) {
+        return Err(OrderError::Forbidden("only the order's driver reports its position").into());
     }
     store::insert(
         &mut tx,

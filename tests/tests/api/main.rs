@@ -7,6 +7,7 @@ mod health;
 mod jwt;
 mod kitchen;
 mod lifecycle;
+mod live;
 mod menu;
 mod opening;
 mod order_races;
