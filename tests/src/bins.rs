@@ -7,17 +7,10 @@ use std::process::Output;
 /// Path of a workspace binary next to the test executable's directory.
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target directory");
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "{} not found: build it first (cargo build --workspace --bins)",
-        path.display()
-    );
-    path
+    // Tests run from target/<profile>/deps, tools (benchmarks) from target/<profile>.
+    let dirs: Vec<PathBuf> = exe.ancestors().skip(1).take(2).map(PathBuf::from).collect();
+    let found = dirs.iter().map(|d| d.join(name)).find(|p| p.is_file());
+    found.unwrap_or_else(|| panic!("{name} not found next to {}: build it first (cargo build --workspace --bins)", exe.display()))
 }
 
 /// Runs a binary to completion with only the given environment (plus PATH).
