@@ -10,7 +10,12 @@ pub fn bin(name: &str) -> PathBuf {
     // Tests run from target/<profile>/deps, tools (benchmarks) from target/<profile>.
     let dirs: Vec<PathBuf> = exe.ancestors().skip(1).take(2).map(PathBuf::from).collect();
     let found = dirs.iter().map(|d| d.join(name)).find(|p| p.is_file());
-    found.unwrap_or_else(|| panic!("{name} not found next to {}: build it first (cargo build --workspace --bins)", exe.display()))
+    found.unwrap_or_else(|| {
+        panic!(
+            "{name} not found next to {}: build it first (cargo build --workspace --bins)",
+            exe.display()
+        )
+    })
 }
 
 /// Runs a binary to completion with only the given environment (plus PATH).

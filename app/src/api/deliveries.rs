@@ -183,6 +183,29 @@ impl DeliveriesApi {
         ))
     }
 
+    /// The driver's trail of a delivery in progress, oldest first (owner, manager).
+    #[oai(path = "/pizzerias/:slug/deliveries/:id/trail", method = "get")]
+    async fn trail(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<PositionView>>, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        require_role(&state, &tenant, auth.0, MANAGERS).await?;
+        let mut tx = crate::db::begin_tenant(&state.pool, tenant.id).await?;
+        if crate::orders::store::find(&mut tx, tenant.id, *id)
+            .await?
+            .is_none()
+        {
+            return Err(Problem::not_found("order"));
+        }
+        let trail = delivery::store::trail(&mut tx, tenant.id, *id).await?;
+        tx.commit().await?;
+        Ok(Json(trail.into_iter().map(Into::into).collect()))
+    }
+
     /// The delivery through the tracking link.
     #[oai(path = "/pizzerias/:slug/track/:token/delivery", method = "get")]
     async fn tracked(

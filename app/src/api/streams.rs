@@ -37,6 +37,7 @@ pub struct StreamsApi;
 /// One event of a stream. `type` is `order` (with `id`: resume with `Last-Event-ID`) or
 /// `position` (the driver's, on an order's stream while it is out for delivery).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LiveEvent {
     #[oai(rename = "type")]
     kind: String,

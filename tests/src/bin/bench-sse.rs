@@ -14,18 +14,29 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 fn arg(name: &str, default: usize) -> usize {
-    std::env::args().skip_while(|a| a != name).nth(1).and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::args()
+        .skip_while(|a| a != name)
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -39,11 +50,22 @@ async fn main() {
     open_for_orders(&fixture, tenant, 1000).await;
     restock(&fixture, tenant, m.mozzarella, 1_000_000).await;
     restock(&fixture, tenant, m.dough, 1_000_000).await;
-    let cook = fixture.staff_token(tenant, "cook@live.test", Role::Pizzaiolo).await;
-    let cashier = fixture.staff_token(tenant, "cashier@live.test", Role::Cashier).await;
+    let cook = fixture
+        .staff_token(tenant, "cook@live.test", Role::Pizzaiolo)
+        .await;
+    let cashier = fixture
+        .staff_token(tenant, "cashier@live.test", Role::Cashier)
+        .await;
 
     let port = free_port();
-    let secret = fixture.config.auth.jwt_secret.as_ref().expect("secret").expose_secret().to_string();
+    let secret = fixture
+        .config
+        .auth
+        .jwt_secret
+        .as_ref()
+        .expect("secret")
+        .expose_secret()
+        .to_string();
     let mut server = tokio::process::Command::new(bin("ocpizza-app"))
         .env_clear()
         .env("OCPIZZA_DATABASE__URL", &fixture.db.app_url)
@@ -59,8 +81,16 @@ async fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-        assert!(Instant::now() < deadline, "ocpizza-app did not become ready");
+    while !http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == 200)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "ocpizza-app did not become ready"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let idle_rss = rss_kib(pid);
@@ -71,7 +101,12 @@ async fn main() {
     let mut connected = 0;
     for n in 0..clients {
         let client = reqwest::Client::new();
-        let resp = client.get(&url).bearer_auth(&cook).send().await.expect("subscribe");
+        let resp = client
+            .get(&url)
+            .bearer_auth(&cook)
+            .send()
+            .await
+            .expect("subscribe");
         assert_eq!(resp.status(), 200);
         connected += 1;
         let tx = tx.clone();
@@ -104,18 +139,34 @@ async fn main() {
             let body = json!({ "fulfilment": "takeaway", "payment_method": "cash",
                 "guest": { "name": "Bench", "email": format!("b{k}@example.fr"), "phone": "0600000000" },
                 "lines": [{ "product_id": m.margherita, "size_id": m.margherita_m, "quantity": 1 }] });
-            http.post(format!("{base}/api/v1/pizzerias/live/orders")).json(&body).send().await.expect("place")
+            http.post(format!("{base}/api/v1/pizzerias/live/orders"))
+                .json(&body)
+                .send()
+                .await
+                .expect("place")
         } else {
             let token = if step == "pick-up" { &cashier } else { &cook };
-            http.post(format!("{base}/api/v1/pizzerias/live/orders/{order_id}/actions/{step}")).bearer_auth(token).send().await.expect("action")
+            http.post(format!(
+                "{base}/api/v1/pizzerias/live/orders/{order_id}/actions/{step}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("action")
         };
         assert!(resp.status().is_success(), "{step}: {}", resp.status());
         if step == "place" {
-            order_id = resp.json::<serde_json::Value>().await.expect("order")["id"].as_str().expect("id").to_string();
+            order_id = resp.json::<serde_json::Value>().await.expect("order")["id"]
+                .as_str()
+                .expect("id")
+                .to_string();
         }
         let mut got = 0;
         while got < clients {
-            let (_, at) = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("every client gets the event").expect("channel");
+            let (_, at) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("every client gets the event")
+                .expect("channel");
             latencies.push((at - t0).as_secs_f64() * 1000.0);
             got += 1;
         }
@@ -124,12 +175,31 @@ async fn main() {
     let busy_rss = rss_kib(pid);
     latencies.sort_by(f64::total_cmp);
     let pct = |p: f64| {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
         let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
         latencies.get(i).copied().unwrap_or(0.0)
     };
-    println!("{changes} changes × {clients} clients = {} deliveries in {:.1} s", latencies.len(), elapsed.as_secs_f64());
-    println!("change-to-client latency ms: p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", pct(0.5), pct(0.9), pct(0.99), pct(1.0));
-    println!("server RSS: idle {} MiB, {clients} streams {} MiB, after the changes {} MiB", idle_rss / 1024, subscribed_rss / 1024, busy_rss / 1024);
+    println!(
+        "{changes} changes × {clients} clients = {} deliveries in {:.1} s",
+        latencies.len(),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "change-to-client latency ms: p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        pct(1.0)
+    );
+    println!(
+        "server RSS: idle {} MiB, {clients} streams {} MiB, after the changes {} MiB",
+        idle_rss / 1024,
+        subscribed_rss / 1024,
+        busy_rss / 1024
+    );
     server.kill().await.ok();
 }

@@ -406,6 +406,28 @@ async fn positions_while_out_for_delivery_only_and_seen_by_the_customer() {
         .await
         .unwrap();
     assert_eq!(view["driver_position"]["lat"], 48.8532);
+    let manager = app
+        .staff_token(tenant, "manager@livreur.test", Role::Manager)
+        .await;
+    let trail: Vec<Value> = app
+        .get(
+            &format!("/api/v1/pizzerias/livreur/deliveries/{id}/trail"),
+            Some(&manager),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 1);
+    let (status, _) = problem(
+        app.get(
+            &format!("/api/v1/pizzerias/livreur/deliveries/{id}/trail"),
+            Some(&customer),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 403);
 
     // Arrived: the position is gone and no longer shown.
     act(&app, "livreur", &driver, id, "deliver").await;
