@@ -22,7 +22,7 @@ pub async fn run(pool: &PgPool, cmd: MigrateCommand) -> anyhow::Result<()> {
     match cmd {
         MigrateCommand::Up => {
             let before = applied(pool).await?;
-            MIGRATOR.run(pool).await.context("applying migrations")?;
+            ocpizza::db::migrate(pool).await?;
             let after = applied(pool).await?;
             let new: Vec<_> = after.iter().filter(|v| !before.contains(v)).collect();
             if new.is_empty() {

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use ocpizza::tenancy::provision::{self, NewPizzeria, ProvisionError};
+use ocpizza::tenancy::provision::{self, NewPizzeria, OwnerSetup, ProvisionError};
 use ocpizza::tenancy::store;
 use sqlx::PgPool;
 
@@ -24,8 +24,6 @@ pub struct CreateArgs {
     name: String,
     #[arg(long)]
     owner_email: String,
-    #[arg(long, default_value = "")]
-    owner_name: String,
     #[arg(long, default_value = "")]
     address: String,
     #[arg(long, default_value = "")]
@@ -57,7 +55,6 @@ pub async fn run(pool: &PgPool, cmd: TenantCommand) -> anyhow::Result<()> {
                 longitude: a.longitude,
                 timezone: a.timezone,
                 owner_email: a.owner_email,
-                owner_name: a.owner_name,
             };
             let mut tx = pool
                 .begin()
@@ -70,14 +67,15 @@ pub async fn run(pool: &PgPool, cmd: TenantCommand) -> anyhow::Result<()> {
             };
             tx.commit().await.context("committing")?;
             println!("created pizzeria {} ({})", input.slug, created.tenant_id);
-            match created.owner_temporary_password {
-                Some(pw) => println!(
-                    "owner {} created with temporary password: {pw}",
-                    input.owner_email
-                ),
-                None => println!(
+            match created.owner {
+                OwnerSetup::Existing(_) => println!(
                     "owner {} (existing account) is now owner",
                     input.owner_email
+                ),
+                OwnerSetup::Invited { expires_at, .. } => println!(
+                    "owner invitation sent to {} (valid until {}): the worker delivers it",
+                    input.owner_email,
+                    expires_at.format("%Y-%m-%d %H:%M UTC")
                 ),
             }
         }

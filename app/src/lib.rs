@@ -8,6 +8,8 @@ pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod domain;
+pub mod email;
+pub mod jobs;
 pub mod menu;
 pub mod orders;
 pub mod realtime;

@@ -106,7 +106,6 @@ impl TestApp {
                 longitude: None,
                 timezone: "Europe/Paris".into(),
                 owner_email: format!("owner@{slug}.test"),
-                owner_name: "Owner".into(),
             },
             None,
         )

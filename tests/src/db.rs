@@ -84,7 +84,8 @@ impl TestDb {
 /// The template's name carries a digest of the migrations, so changed migrations get a new one.
 async fn ensure_template() -> anyhow::Result<String> {
     let mut digest = Sha256::new();
-    for m in ocpizza::db::MIGRATOR.iter() {
+    let queue = apalis_postgres::PostgresStorage::<()>::migrations();
+    for m in ocpizza::db::MIGRATOR.iter().chain(queue.iter()) {
         digest.update(m.version.to_le_bytes());
         digest.update(&m.checksum);
     }
@@ -124,12 +125,14 @@ async fn ensure_template() -> anyhow::Result<String> {
             .execute(&mut conn)
             .await?;
             let url = with_database(&owner_base, &template);
-            let mut tpl = PgConnectOptions::from_str(&url)?.connect().await?;
-            ocpizza::db::MIGRATOR
-                .run(&mut tpl)
+            let tpl = PgPoolOptions::new()
+                .max_connections(2)
+                .connect(&url)
+                .await?;
+            ocpizza::db::migrate(&tpl)
                 .await
                 .context("migrating the template")?;
-            tpl.close().await?;
+            tpl.close().await;
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 r#"COMMENT ON DATABASE "{template}" IS 'ready'"#
             )))

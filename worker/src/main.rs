@@ -1,15 +1,43 @@
-//! `ocpizza-worker`: background jobs (emails, stock alerts, nightly backups). The job queue
-//! arrives with the worker issue; today it checks its configuration and database, then waits.
+//! `ocpizza-worker`: the background work of OC Pizza on apalis (Postgres storage): emails,
+//! stock alerts, and the schedules (nightly backup, hourly stock check, daily pruning), each
+//! run exactly once however many workers run. See docs/ARCHITECTURE.md ("Background work").
 
-use anyhow::Context;
+mod alerts;
+mod emails;
+mod health;
+mod mailer;
+mod maintenance;
+mod schedules;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use apalis::layers::WorkerBuilderExt;
+use apalis::layers::retry::HasherRng;
+use apalis::layers::retry::RetryPolicy;
+use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+use apalis::prelude::{Monitor, WorkerBuilder};
+use apalis_postgres::{Config as QueueConfig, PostgresStorage};
 use clap::Parser;
+use ocpizza::config::Config;
+use ocpizza::jobs::{BackupJob, EmailJob, MaintenanceJob, queues};
+use sqlx::PgPool;
 
 #[derive(Parser)]
 #[command(name = "ocpizza-worker", version, about = "OC Pizza background worker")]
 struct Cli {
-    /// Check configuration and database, then exit instead of waiting for work.
+    /// Check configuration, database and mail settings, then exit.
     #[arg(long)]
     check: bool,
+}
+
+/// What every job handler shares.
+pub struct Context {
+    pub pool: PgPool,
+    pub mailer: mailer::Mailer,
+    pub config: Config,
+    pub worker_id: String,
 }
 
 #[tokio::main]
@@ -17,7 +45,6 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = ocpizza::config::load()?;
     ocpizza::telemetry::init(&config);
-    ocpizza::config::check_production_secrets(&config)?;
     let url = config.database.admin_url.as_ref().context(
         "database.admin_url is not set: set OCPIZZA_DATABASE__ADMIN_URL to the owner role's URL",
     )?;
@@ -32,10 +59,102 @@ async fn main() -> anyhow::Result<()> {
             state.latest
         );
     }
-    tracing::info!("worker ready; no job queue yet");
+    let mailer = mailer::Mailer::from_config(&config)?;
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    let worker_id = format!("ocpizza-worker-{host}-{}", std::process::id());
+    let ctx = Arc::new(Context {
+        pool: pool.clone(),
+        mailer,
+        config,
+        worker_id: worker_id.clone(),
+    });
+    let (tz, schedules) = schedules::from_config(&ctx)?;
     if cli.check {
+        println!("configuration, database and mail settings are fine");
         return Ok(());
     }
-    ocpizza::startup::shutdown_signal().await;
-    Ok(())
+
+    let health = health::serve(
+        &ctx.config.worker.http_host,
+        ctx.config.worker.http_port,
+        worker_id.clone(),
+    )
+    .await?;
+    let alerts = tokio::spawn(alerts::run(ctx.clone()));
+    let scheduler = tokio::spawn(schedules::run(ctx.clone(), tz, schedules));
+    tracing::info!(worker = %worker_id, "worker started");
+
+    let w = &ctx.config.worker;
+    let (concurrency, retries) = (w.concurrency.max(1), w.retries);
+    let heartbeat = Duration::from_secs(w.heartbeat_secs.max(1));
+    let queue = move |name: &str| {
+        QueueConfig::default()
+            .queue(name)
+            .heartbeat_interval(heartbeat)
+            .missed_heartbeats(3)
+    };
+    let backoff = || {
+        ExponentialBackoffMaker::new(
+            Duration::from_millis(500),
+            Duration::from_secs(60),
+            0.5,
+            HasherRng::default(),
+        )
+        .map(|mut m| m.make_backoff())
+        .expect("a valid backoff")
+    };
+    let (p, c, id) = (pool.clone(), ctx.clone(), worker_id.clone());
+    let monitor = Monitor::new()
+        .register(move |_| {
+            WorkerBuilder::new(format!("{id}-emails"))
+                .backend(
+                    PostgresStorage::<EmailJob>::new(&p)
+                        .with_config(queue(queues::EMAILS))
+                        .with_pubsub(),
+                )
+                .data(c.clone())
+                .concurrency(concurrency)
+                .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
+                .build(emails::handle)
+        })
+        .register({
+            let (p, c, id) = (pool.clone(), ctx.clone(), worker_id.clone());
+            move |_| {
+                WorkerBuilder::new(format!("{id}-maintenance"))
+                    .backend(
+                        PostgresStorage::<MaintenanceJob>::new(&p)
+                            .with_config(queue(queues::MAINTENANCE))
+                            .with_pubsub(),
+                    )
+                    .data(c.clone())
+                    .concurrency(1)
+                    .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
+                    .build(maintenance::handle)
+            }
+        })
+        .register({
+            let (p, c, id) = (pool.clone(), ctx.clone(), worker_id.clone());
+            move |_| {
+                WorkerBuilder::new(format!("{id}-backups"))
+                    .backend(
+                        PostgresStorage::<BackupJob>::new(&p)
+                            .with_config(queue(queues::BACKUPS))
+                            .with_pubsub(),
+                    )
+                    .data(c.clone())
+                    .concurrency(1)
+                    .build(maintenance::backup)
+            }
+        })
+        .shutdown_timeout(Duration::from_secs(w.shutdown_timeout_secs));
+    let signal = async {
+        ocpizza::startup::shutdown_signal().await;
+        Ok(())
+    };
+    let result = monitor.run_with_signal(signal).await;
+    scheduler.abort();
+    alerts.abort();
+    health.abort();
+    tracing::info!("worker stopped");
+    result.context("running the workers")
 }

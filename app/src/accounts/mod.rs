@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod admins;
+pub mod email_tokens;
 pub mod store;
 pub mod tokens;
 
@@ -15,6 +16,8 @@ use uuid::Uuid;
 
 use crate::auth::{self, JwtKeys, LoginLimiter, RateLimited};
 use crate::domain::{Email, InvalidInput, Locale, Password, PersonName, Phone};
+use crate::jobs::{self, EmailJob};
+use email_tokens::Purpose;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
@@ -28,6 +31,8 @@ pub enum AccountsError {
     InvalidRefreshToken,
     #[error("refresh token reused: the whole session was revoked")]
     RefreshTokenReused,
+    #[error("invalid, used or expired link")]
+    InvalidEmailToken,
     #[error("too many login attempts")]
     RateLimited(RateLimited),
     #[error(transparent)]
@@ -79,9 +84,9 @@ pub async fn register(pool: &PgPool, input: Registration) -> Result<(), Accounts
     let hash = auth::password::hash(password.expose().to_string())
         .await
         .context("hashing a password")?;
-    let mut conn = pool.acquire().await.context("acquiring a connection")?;
+    let mut tx = pool.begin().await.context("starting a transaction")?;
     let created = store::insert(
-        &mut conn,
+        &mut tx,
         &store::NewUser {
             email: &email,
             password_hash: Some(&hash),
@@ -93,9 +98,17 @@ pub async fn register(pool: &PgPool, input: Registration) -> Result<(), Accounts
     .await
     .context("inserting a user")?;
     match created {
-        Some(id) => tracing::info!(user_id = %id, "customer registered"),
+        Some(id) => {
+            // The address is confirmed by the link of an email sent after commit.
+            let token = email_tokens::create(&mut tx, id, Purpose::VerifyEmail)
+                .await
+                .context("creating a verification token")?;
+            jobs::email(&mut tx, &EmailJob::VerifyEmail { user: id, token }).await?;
+            tracing::info!(user_id = %id, "customer registered");
+        }
         None => tracing::info!("registration for an existing email ignored"),
     }
+    tx.commit().await.context("committing a registration")?;
     Ok(())
 }
 
@@ -244,4 +257,74 @@ async fn issue(
         expires_in: sessions.keys.ttl().as_secs(),
         refresh_token,
     })
+}
+
+/// Confirms an email address with the token of the verification email.
+pub async fn verify_email(pool: &PgPool, token: &str) -> Result<(), AccountsError> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    let user = email_tokens::consume(&mut tx, Purpose::VerifyEmail, token)
+        .await
+        .context("checking a token")?
+        .ok_or(AccountsError::InvalidEmailToken)?;
+    store::mark_verified(&mut tx, user)
+        .await
+        .context("marking an address verified")?;
+    tx.commit().await.context("committing a verification")?;
+    Ok(())
+}
+
+/// Sends a password reset link if the address has an account; says nothing either way.
+pub async fn request_password_reset(pool: &PgPool, email: &str) -> Result<(), AccountsError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    if let Some(user) = store::find_by_email(&mut tx, &email)
+        .await
+        .context("finding a user")?
+    {
+        let token = email_tokens::create(&mut tx, user.id, Purpose::ResetPassword)
+            .await
+            .context("creating a reset token")?;
+        jobs::email(
+            &mut tx,
+            &EmailJob::PasswordReset {
+                user: user.id,
+                token,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await.context("committing a reset request")?;
+    Ok(())
+}
+
+/// Sets a new password with the token of a reset email; every session of the account ends.
+pub async fn reset_password(
+    pool: &PgPool,
+    token: &str,
+    new_password: &str,
+) -> Result<(), AccountsError> {
+    let password = Password::parse(new_password)?;
+    let hash = auth::password::hash(password.expose().to_string())
+        .await
+        .context("hashing a password")?;
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    let user = email_tokens::consume(&mut tx, Purpose::ResetPassword, token)
+        .await
+        .context("checking a token")?
+        .ok_or(AccountsError::InvalidEmailToken)?;
+    store::set_password_hash(&mut tx, user, &hash)
+        .await
+        .context("storing a password")?;
+    // Receiving the email proves the address too.
+    store::mark_verified(&mut tx, user)
+        .await
+        .context("marking an address verified")?;
+    tokens::revoke_all_of_user(&mut tx, user)
+        .await
+        .context("revoking sessions")?;
+    tx.commit().await.context("committing a password reset")?;
+    tracing::info!(user_id = %user, "password reset");
+    Ok(())
 }

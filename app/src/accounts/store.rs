@@ -89,3 +89,13 @@ pub async fn is_platform_admin(conn: &mut PgConnection, id: Uuid) -> Result<bool
     .fetch_one(conn)
     .await
 }
+
+pub async fn mark_verified(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! The public HTTP API (poem-openapi): routes, the OpenAPI document and interactive docs.
 
+mod account_links;
 mod accounts;
 mod addresses;
 mod deliveries;
@@ -18,6 +19,7 @@ mod pizzerias;
 pub mod problem;
 mod receipts;
 pub mod security;
+mod staff;
 mod stock;
 mod streams;
 
@@ -53,6 +55,7 @@ enum ApiTags {
 type Apis = (
     (
         accounts::AccountsApi,
+        account_links::AccountLinksApi,
         addresses::AddressesApi,
         pizzerias::PizzeriasApi,
         menu::MenuApi,
@@ -67,6 +70,7 @@ type Apis = (
         operations::OperationsApi,
         kitchen::KitchenApi,
         deliveries::DeliveriesApi,
+        staff::StaffApi,
     ),
 );
 

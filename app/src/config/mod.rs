@@ -31,6 +31,49 @@ pub struct Config {
     pub log: LogConfig,
     pub realtime: RealtimeConfig,
     pub delivery: DeliveryConfig,
+    pub email: EmailConfig,
+    pub worker: WorkerConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://…:465` (TLS), or
+    /// `smtp://host:port` (plain, local relays only). Unset: messages are written as files.
+    #[serde(serialize_with = "secret::ser_opt")]
+    pub smtp_url: Option<SecretString>,
+    /// Sender of every message.
+    pub from: String,
+    /// Where messages go when no SMTP server is configured (development only).
+    pub file_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// `/healthz` of the worker.
+    pub http_host: String,
+    pub http_port: u16,
+    /// Jobs run at once per queue.
+    pub concurrency: usize,
+    /// Retries of a failing job (with exponential backoff) before it is marked failed.
+    pub retries: usize,
+    /// A running job whose worker has not been seen for this long is taken over by another.
+    pub heartbeat_secs: u64,
+    /// On SIGTERM, how long running jobs may take to finish.
+    pub shutdown_timeout_secs: u64,
+    /// Timezone of the schedules.
+    pub timezone: String,
+    pub schedules: Schedules,
+}
+
+/// Cron expressions with seconds (`sec min hour day month weekday`), in `worker.timezone`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedules {
+    pub backup: String,
+    pub stock_check: String,
+    pub prune: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,6 +195,25 @@ impl Default for Config {
                 speed_kmh: 20.0,
                 handover_minutes: 2.0,
                 min_position_interval_ms: 2000,
+            },
+            email: EmailConfig {
+                smtp_url: None,
+                from: "OC Pizza <commandes@ocpizza.fr>".into(),
+                file_dir: ".data/mail".into(),
+            },
+            worker: WorkerConfig {
+                http_host: "127.0.0.1".into(),
+                http_port: 8090,
+                concurrency: 4,
+                retries: 5,
+                heartbeat_secs: 5,
+                shutdown_timeout_secs: 20,
+                timezone: "Europe/Paris".into(),
+                schedules: Schedules {
+                    backup: "0 0 3 * * *".into(),
+                    stock_check: "0 0 * * * *".into(),
+                    prune: "0 30 4 * * *".into(),
+                },
             },
         }
     }

@@ -44,3 +44,19 @@ pub async fn migration_state(pool: &PgPool) -> Result<MigrationState, sqlx::Erro
             .await?;
     Ok(MigrationState { applied, latest })
 }
+
+/// Brings a database to the current schema: our migrations, then the job queue's own schema
+/// (apalis, tracked apart in `apalis._sqlx_migrations`), and lets the runtime role enqueue jobs
+/// in the transactions of the request path. Runs as the owner role.
+pub async fn migrate(pool: &PgPool) -> Result<(), anyhow::Error> {
+    use anyhow::Context;
+    MIGRATOR.run(pool).await.context("applying migrations")?;
+    apalis_postgres::PostgresStorage::<()>::setup(pool)
+        .await
+        .context("setting up the job queue (apalis)")?;
+    sqlx::raw_sql("GRANT USAGE ON SCHEMA apalis TO ocpizza_runtime; GRANT INSERT ON apalis.jobs TO ocpizza_runtime;")
+        .execute(pool)
+        .await
+        .context("granting the runtime role the job queue")?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 mod migrations;
 mod roles;
 
-pub use migrations::{MIGRATOR, MigrationState, migration_state};
+pub use migrations::{MIGRATOR, MigrationState, migrate, migration_state};
 pub use roles::{RoleCheckError, RoleInfo, check_runtime_role, role_info};
 
 use std::time::Duration;

@@ -141,6 +141,14 @@ pub async fn act(
         reason,
     };
     store::insert_event(&mut tx, tenant_id, &event).await?;
+    if order.contact_email.is_some() {
+        let job = crate::jobs::EmailJob::OrderStatus {
+            tenant: tenant_id,
+            order: order_id,
+            status: to.as_str().to_string(),
+        };
+        crate::jobs::email(&mut tx, &job).await?;
+    }
     if to == Status::Cancelled {
         return_stock(&mut tx, tenant_id, &order, who.user_id).await?;
     }

@@ -242,6 +242,16 @@ async fn place_in(
         reason: "",
     };
     store::insert_event(conn, tenant.id, &event).await?;
+    if who.email.is_some() {
+        crate::jobs::email(
+            conn,
+            &crate::jobs::EmailJob::OrderConfirmation {
+                tenant: tenant.id,
+                order: id,
+            },
+        )
+        .await?;
+    }
     super::load(conn, tenant.id, id)
         .await?
         .context("the new order vanished")

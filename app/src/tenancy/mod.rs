@@ -2,6 +2,7 @@
 //! request; everything after that runs in a transaction scoped to it (`db::begin_tenant`).
 
 pub mod audit;
+pub mod invitations;
 pub mod memberships;
 pub mod provision;
 pub mod store;

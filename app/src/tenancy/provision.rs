@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{memberships, store};
 use crate::accounts::store as users;
 use crate::auth;
-use crate::domain::{Email, InvalidInput, PersonName, Role, Slug};
+use crate::domain::{Email, InvalidInput, Role, Slug};
 
 pub struct NewPizzeria {
     pub slug: String,
@@ -21,14 +21,20 @@ pub struct NewPizzeria {
     pub longitude: Option<f64>,
     pub timezone: String,
     pub owner_email: String,
-    pub owner_name: String,
 }
 
 pub struct CreatedPizzeria {
     pub tenant_id: Uuid,
-    pub owner_user_id: Uuid,
-    /// Set when the owner account was created now: shown once, to be changed at first login.
-    pub owner_temporary_password: Option<String>,
+    pub owner: OwnerSetup,
+}
+
+/// How the owner joins: an existing account at once, anyone else through an emailed invitation.
+pub enum OwnerSetup {
+    Existing(Uuid),
+    Invited {
+        invitation: Uuid,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,11 +76,6 @@ pub async fn create_pizzeria(
         .into());
     }
     let owner_email = Email::parse(&input.owner_email)?;
-    let owner_name = PersonName::parse(if input.owner_name.trim().is_empty() {
-        owner_email.as_str()
-    } else {
-        &input.owner_name
-    })?;
 
     let tenant_id = store::insert(
         conn,
@@ -97,11 +98,27 @@ pub async fn create_pizzeria(
     crate::settings::store::init_defaults(conn, tenant_id)
         .await
         .context("creating default settings")?;
-    let (owner_user_id, owner_temporary_password) =
-        ensure_user(conn, &owner_email, owner_name.as_str()).await?;
-    memberships::grant(conn, tenant_id, owner_user_id, Role::Owner)
+    // An existing account becomes owner at once; anyone else gets an invitation by email.
+    let owner = match crate::accounts::store::find_by_email(conn, &owner_email)
         .await
-        .context("granting the owner role")?;
+        .context("finding the owner")?
+    {
+        Some(user) => {
+            memberships::grant(conn, tenant_id, user.id, Role::Owner)
+                .await
+                .context("granting the owner role")?;
+            OwnerSetup::Existing(user.id)
+        }
+        None => {
+            let invited =
+                super::invitations::invite(conn, tenant_id, &owner_email, Role::Owner, actor)
+                    .await?;
+            OwnerSetup::Invited {
+                invitation: invited.id,
+                expires_at: invited.expires_at,
+            }
+        }
+    };
     audit(
         conn,
         actor,
@@ -110,11 +127,7 @@ pub async fn create_pizzeria(
         serde_json::json!({ "owner": owner_email.as_str() }),
     )
     .await?;
-    Ok(CreatedPizzeria {
-        tenant_id,
-        owner_user_id,
-        owner_temporary_password,
-    })
+    Ok(CreatedPizzeria { tenant_id, owner })
 }
 
 /// Finds an account by email or creates it with a random temporary password (returned).

@@ -51,9 +51,21 @@ async fn tenant_create_then_list() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("temporary password"),
+        stdout(&out).contains("owner invitation sent to patron@lyon.test"),
         "{}",
         stdout(&out)
+    );
+    let (invitations, emails): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM invitations WHERE email = 'patron@lyon.test' AND role = 'owner'),
+                (SELECT count(*) FROM apalis.jobs WHERE job_type = 'ocpizza::emails')",
+    )
+    .fetch_one(&db.owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        (invitations, emails),
+        (1, 1),
+        "an owner invitation and its email job"
     );
 
     let out = admin(&db, &["tenant", "list"]).await;

@@ -187,7 +187,7 @@ async fn a_sold_out_mark_wins_over_stock_and_shows_on_the_next_read() {
 
     // Who did it is in the pizzeria's audit log.
     let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM tenant_audit_log WHERE tenant_id = $1 ORDER BY id")
+        sqlx::query_scalar("SELECT action FROM tenant_audit_log WHERE tenant_id = $1 AND action LIKE 'product.%' ORDER BY id")
             .bind(tenant)
             .fetch_all(&app.db.owner)
             .await

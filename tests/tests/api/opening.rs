@@ -162,7 +162,7 @@ async fn open_now_with_slots_and_pause_and_busy_switches() {
     }
 
     let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM tenant_audit_log WHERE tenant_id = $1 ORDER BY id")
+        sqlx::query_scalar("SELECT action FROM tenant_audit_log WHERE tenant_id = $1 AND action NOT LIKE 'staff.%' ORDER BY id")
             .bind(tenant)
             .fetch_all(&app.db.owner)
             .await

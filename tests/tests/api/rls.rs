@@ -26,7 +26,11 @@ async fn a_tenant_transaction_sees_and_writes_only_its_tenant() {
         .fetch_all(&mut *tx)
         .await
         .unwrap();
-    assert_eq!(tenants.len(), 2, "A's owner and cook");
+    assert_eq!(
+        tenants.len(),
+        1,
+        "A's cook (the owner is invited, not yet a member)"
+    );
     assert!(tenants.iter().all(|t| *t == a), "{tenants:?}");
 
     let err =
@@ -60,12 +64,12 @@ async fn a_tenant_transaction_sees_and_writes_only_its_tenant() {
         .await
         .unwrap();
     assert_eq!(visible, 0);
-    // The owner (admin path) sees all four memberships.
+    // The owner role (admin path) sees both pizzerias' memberships.
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM memberships")
         .fetch_one(&app.db.owner)
         .await
         .unwrap();
-    assert_eq!(all, 4);
+    assert_eq!(all, 2);
 }
 
 #[tokio::test]

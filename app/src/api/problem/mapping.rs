@@ -12,6 +12,7 @@ use crate::orders::OrderError;
 use crate::settings::SettingsError;
 use crate::stock::StockError;
 use crate::tenancy::TenancyError;
+use crate::tenancy::invitations::InvitationError;
 
 impl From<InvalidInput> for Problem {
     fn from(err: InvalidInput) -> Self {
@@ -61,6 +62,12 @@ impl From<AccountsError> for Problem {
                 p.retry_after = Some(limited.retry_after);
                 p
             }
+            AccountsError::InvalidEmailToken => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-token",
+                "Invalid or expired link",
+            )
+            .detail("This link was already used or has expired: ask for a new one."),
             AccountsError::Unexpected(e) => Problem::internal(&e),
         }
     }
@@ -225,6 +232,30 @@ impl From<PositionError> for Problem {
                 status.as_str()
             ))
             .with("status", status.as_str()),
+        }
+    }
+}
+
+impl From<InvitationError> for Problem {
+    fn from(err: InvitationError) -> Self {
+        match err {
+            InvitationError::Invalid(e) => Problem::invalid(&e),
+            InvitationError::Unknown => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-token",
+                "Invalid or expired link",
+            )
+            .detail("This invitation was already accepted or has expired: ask for a new one."),
+            InvitationError::AccountDetailsNeeded => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Invalid input",
+            )
+            .detail(
+                "No account uses the invited address yet: give a name and a password to create it.",
+            )
+            .with("field", "password"),
+            InvitationError::Unexpected(e) => Problem::internal(&e),
         }
     }
 }
