@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use ocpizza::config::Config;
 use sqlx::PgPool;
 
-use crate::{demo, migrate, secret, tenant, user};
+use crate::{demo, jobs, migrate, secret, tenant, user};
 
 #[derive(Parser)]
 #[command(name = "ocpizza-admin", version, about = "OC Pizza operator CLI", long_about = None)]
@@ -31,6 +31,9 @@ pub enum Command {
     /// Secrets for the configuration.
     #[command(subcommand)]
     Secret(secret::SecretCommand),
+    /// Background jobs.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
     /// Demonstration data.
     #[command(subcommand)]
     Demo(demo::DemoCommand),

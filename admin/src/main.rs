@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod jobs;
 mod migrate;
 mod secret;
 mod tenant;
@@ -43,6 +44,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tenant(cmd) => tenant::run(&pool, cmd).await,
         Command::User(cmd) => user::run(&pool, cmd).await,
         Command::Demo(cmd) => demo::run(&pool, &config, cmd).await,
+        Command::Jobs(cmd) => jobs::run(&pool, cmd).await,
         Command::Secret(_) => Ok(()),
     }
 }

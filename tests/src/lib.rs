@@ -11,7 +11,9 @@ pub mod app;
 pub mod bins;
 pub mod db;
 pub mod fixtures;
+pub mod mail;
 pub mod sse;
+pub mod worker;
 
 pub use app::{TestApp, spawn_app, spawn_app_with};
 pub use db::TestDb;

@@ -17,8 +17,8 @@ use apalis::layers::WorkerBuilderExt;
 use apalis::layers::retry::HasherRng;
 use apalis::layers::retry::RetryPolicy;
 use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
-use apalis::prelude::{Monitor, WorkerBuilder};
-use apalis_postgres::{Config as QueueConfig, PostgresStorage};
+use apalis::prelude::{BackendExt, Monitor, PollWith, Strategy, WorkerBuilder};
+use apalis_postgres::{Config as QueueConfig, PostgresStorage, Pubsub};
 use clap::Parser;
 use ocpizza::config::Config;
 use ocpizza::jobs::{BackupJob, EmailJob, MaintenanceJob, queues};
@@ -30,6 +30,28 @@ struct Cli {
     /// Check configuration, database and mail settings, then exit.
     #[arg(long)]
     check: bool,
+}
+
+/// Jobs made pending again by `ocpizza-admin jobs retry` (an update, not a NOTIFY) are found by polling.
+const POLL: Duration = Duration::from_secs(1);
+
+/// A queue's storage, woken by NOTIFY on new jobs and polled every second (jobs put back by
+/// `ocpizza-admin jobs retry` and orphans of a dead worker are updates, not inserts).
+fn storage<T>(
+    pool: &PgPool,
+    queue: &str,
+    heartbeat: Duration,
+) -> PollWith<PostgresStorage<T>, Strategy> {
+    let config = QueueConfig::default()
+        .queue(queue)
+        .heartbeat_interval(heartbeat)
+        .missed_heartbeats(3);
+    let wake = Strategy::new()
+        .stream(Pubsub::new(pool.clone(), queue.to_string()))
+        .interval(POLL);
+    PostgresStorage::<T>::new(pool)
+        .with_config(config)
+        .poll_with_strategy(wake)
 }
 
 /// What every job handler shares.
@@ -85,18 +107,13 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(worker = %worker_id, "worker started");
 
     let w = &ctx.config.worker;
-    let (concurrency, retries) = (w.concurrency.max(1), w.retries);
+    let (concurrency, retries) = (w.concurrency.max(1), ocpizza::jobs::ATTEMPTS - 1);
+    let first_wait = Duration::from_millis(w.retry_backoff_ms.max(1));
     let heartbeat = Duration::from_secs(w.heartbeat_secs.max(1));
-    let queue = move |name: &str| {
-        QueueConfig::default()
-            .queue(name)
-            .heartbeat_interval(heartbeat)
-            .missed_heartbeats(3)
-    };
-    let backoff = || {
+    let backoff = move || {
         ExponentialBackoffMaker::new(
-            Duration::from_millis(500),
-            Duration::from_secs(60),
+            first_wait,
+            Duration::from_secs(60).max(first_wait),
             0.5,
             HasherRng::default(),
         )
@@ -107,11 +124,7 @@ async fn main() -> anyhow::Result<()> {
     let monitor = Monitor::new()
         .register(move |_| {
             WorkerBuilder::new(format!("{id}-emails"))
-                .backend(
-                    PostgresStorage::<EmailJob>::new(&p)
-                        .with_config(queue(queues::EMAILS))
-                        .with_pubsub(),
-                )
+                .backend(storage::<EmailJob>(&p, queues::EMAILS, heartbeat))
                 .data(c.clone())
                 .concurrency(concurrency)
                 .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
@@ -121,11 +134,11 @@ async fn main() -> anyhow::Result<()> {
             let (p, c, id) = (pool.clone(), ctx.clone(), worker_id.clone());
             move |_| {
                 WorkerBuilder::new(format!("{id}-maintenance"))
-                    .backend(
-                        PostgresStorage::<MaintenanceJob>::new(&p)
-                            .with_config(queue(queues::MAINTENANCE))
-                            .with_pubsub(),
-                    )
+                    .backend(storage::<MaintenanceJob>(
+                        &p,
+                        queues::MAINTENANCE,
+                        heartbeat,
+                    ))
                     .data(c.clone())
                     .concurrency(1)
                     .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
@@ -136,11 +149,7 @@ async fn main() -> anyhow::Result<()> {
             let (p, c, id) = (pool.clone(), ctx.clone(), worker_id.clone());
             move |_| {
                 WorkerBuilder::new(format!("{id}-backups"))
-                    .backend(
-                        PostgresStorage::<BackupJob>::new(&p)
-                            .with_config(queue(queues::BACKUPS))
-                            .with_pubsub(),
-                    )
+                    .backend(storage::<BackupJob>(&p, queues::BACKUPS, heartbeat))
                     .data(c.clone())
                     .concurrency(1)
                     .build(maintenance::backup)

@@ -56,8 +56,8 @@ pub struct WorkerConfig {
     pub http_port: u16,
     /// Jobs run at once per queue.
     pub concurrency: usize,
-    /// Retries of a failing job (with exponential backoff) before it is marked failed.
-    pub retries: usize,
+    /// First wait before retrying a failed job; it doubles at each retry (up to a minute).
+    pub retry_backoff_ms: u64,
     /// A running job whose worker has not been seen for this long is taken over by another.
     pub heartbeat_secs: u64,
     /// On SIGTERM, how long running jobs may take to finish.
@@ -205,7 +205,7 @@ impl Default for Config {
                 http_host: "127.0.0.1".into(),
                 http_port: 8090,
                 concurrency: 4,
-                retries: 5,
+                retry_backoff_ms: 1000,
                 heartbeat_secs: 5,
                 shutdown_timeout_secs: 20,
                 timezone: "Europe/Paris".into(),

@@ -69,13 +69,17 @@ pub struct BackupJob {
     pub scheduled_for: DateTime<Utc>,
 }
 
+/// Tries of a job: the first and 5 retries with exponential backoff, then it is marked failed
+/// (`ocpizza-admin jobs failed`, `jobs retry`).
+pub const ATTEMPTS: usize = 6;
+
 async fn push(
     conn: &mut PgConnection,
     queue: &str,
     payload: Vec<u8>,
     key: Option<String>,
 ) -> Result<(), anyhow::Error> {
-    let mut task = TaskBuilder::new(payload).max_attempts(8);
+    let mut task = TaskBuilder::new(payload).max_attempts(ATTEMPTS);
     if let Some(key) = key {
         task = task.idempotency_key(key);
     }

@@ -1,6 +1,7 @@
 //! Black-box tests of the foundation: HTTP against a real PostgreSQL, and the real binaries.
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
+mod account_links;
 mod accounts;
 mod cli;
 mod health;
@@ -17,3 +18,4 @@ mod rls;
 mod startup;
 mod stock;
 mod tenancy;
+mod worker;
