@@ -16,6 +16,7 @@ DATA=$ROOT/.data
 PG_DIR=$DATA/pg
 PG_PORT=${OCPIZZA_DEV_PG_PORT:-25432}
 APP_PORT=${OCPIZZA_DEV_PORT:-8080}
+WORKER_PORT=${OCPIZZA_DEV_WORKER_PORT:-8090}
 CREDS=$DATA/credentials.env
 
 command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain (rustup) first"
@@ -72,19 +73,29 @@ env -u OCPIZZA_DATABASE__ADMIN_URL OCPIZZA_DATABASE__URL="$APP_DB_URL" \
   "$BIN/ocpizza-app" &
 pids+=($!)
 
-deadline=$(( $(date +%s) + 60 ))
-until curl -fsS "http://127.0.0.1:$APP_PORT/readyz" >/dev/null 2>&1; do
-  kill -0 "${pids[0]}" 2>/dev/null || die "ocpizza-app exited; see its log above"
-  [ "$(date +%s)" -lt "$deadline" ] || die "ocpizza-app not ready after 60 s"
-  sleep 0.2
-done
+# The worker: emails (written under .data/mail without an SMTP server), alerts, schedules.
+OCPIZZA_WORKER__HTTP_PORT="$WORKER_PORT" OCPIZZA_EMAIL__FILE_DIR="$DATA/mail" \
+  OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" "$BIN/ocpizza-worker" &
+pids+=($!)
+
+wait_ready() { # URL NAME PID
+  local deadline=$(( $(date +%s) + 60 ))
+  until curl -fsS "$1" >/dev/null 2>&1; do
+    kill -0 "$3" 2>/dev/null || die "$2 exited; see its log above"
+    [ "$(date +%s)" -lt "$deadline" ] || die "$2 not ready after 60 s"
+    sleep 0.2
+  done
+}
+wait_ready "http://127.0.0.1:$APP_PORT/readyz" ocpizza-app "${pids[0]}"
+wait_ready "http://127.0.0.1:$WORKER_PORT/healthz" ocpizza-worker "${pids[1]}"
 
 cat <<INFO
 
   OC Pizza is running.
     API          http://127.0.0.1:$APP_PORT/api/v1/pizzerias
     API docs     http://127.0.0.1:$APP_PORT/docs   (OpenAPI: /openapi.json)
-    Probes       http://127.0.0.1:$APP_PORT/healthz  /readyz
+    Probes       http://127.0.0.1:$APP_PORT/healthz  /readyz   worker: http://127.0.0.1:$WORKER_PORT/healthz
+    Emails       written to $DATA/mail/*.eml (no SMTP server in development)
     PostgreSQL   127.0.0.1:$PG_PORT, database ocpizza (credentials in $CREDS)
 
   Demo accounts (password: pizza-demo-2026)
@@ -97,4 +108,4 @@ cat <<INFO
 
   Ctrl-C stops everything.
 INFO
-wait "${pids[0]}"
+wait -n "${pids[@]}"
