@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 use crate::bins::bin;
 use crate::db::TestDb;
 
+/// A cron expression whose next tick is decades away.
+pub const NEVER: &str = "0 0 0 1 1 * 2099";
+
 pub struct WorkerProcess {
     child: tokio::process::Child,
     pub log: PathBuf,
@@ -28,6 +31,11 @@ pub async fn spawn_worker(db: &TestDb, smtp_url: &str, extra: &[(&str, &str)]) -
         .env("OCPIZZA_WORKER__SHUTDOWN_TIMEOUT_SECS", "2")
         .env("OCPIZZA_LOG__LEVEL", "info,apalis_core=warn")
         .env("OCPIZZA_LOG__FORMAT", "json");
+    // No schedule fires by accident (an hourly check caught up at 10 past, a backup at 03:00):
+    // a test that wants one sets it in `extra`.
+    for schedule in ["BACKUP", "DRILL", "STOCK_CHECK", "PRUNE"] {
+        cmd.env(format!("OCPIZZA_WORKER__SCHEDULES__{schedule}"), NEVER);
+    }
     for (k, v) in extra {
         cmd.env(k, v);
     }
