@@ -43,14 +43,15 @@ if ! cargo sqlx --version 2>/dev/null | grep -q "$SQLX_CLI_VERSION"; then
   log "installing sqlx-cli $SQLX_CLI_VERSION (rustls, no OpenSSL)"
   cargo install --quiet --locked sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features rustls,postgres
 fi
-# A real SMTP server for the worker's tests (aiosmtpd, in a virtual environment: PEP 668).
+# Real test servers, in a virtual environment (PEP 668): SMTP for the worker's emails
+# (aiosmtpd), S3 for the backups (moto's server). Both listen on 127.0.0.1 only.
 VENV=$ROOT/.test-venv
-if ! "$VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  log "installing aiosmtpd (pip, in $VENV)"
+if ! "$VENV/bin/python" -c 'import aiosmtpd, moto.server' 2>/dev/null; then
+  log "installing aiosmtpd and moto[server] (pip, in $VENV)"
   python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 "moto[server]==5.2.5"
 fi
-export TEST_SMTP_PYTHON=$VENV/bin/python
+export TEST_PYTHON=$VENV/bin/python
 HAVE_NEXTEST=""
 cargo nextest --version >/dev/null 2>&1 && HAVE_NEXTEST=1
 stage_done

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use ocpizza::config::Config;
 use sqlx::PgPool;
 
-use crate::{demo, jobs, migrate, secret, tenant, user};
+use crate::{backup, demo, jobs, migrate, secret, tenant, user};
 
 #[derive(Parser)]
 #[command(name = "ocpizza-admin", version, about = "OC Pizza operator CLI", long_about = None)]
@@ -31,6 +31,12 @@ pub enum Command {
     /// Secrets for the configuration.
     #[command(subcommand)]
     Secret(secret::SecretCommand),
+    /// Backups, restores and the restore drill.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
+    /// Maintenance mode of the app API.
+    #[command(subcommand)]
+    Maintenance(backup::MaintenanceCommand),
     /// Background jobs.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),

@@ -1,5 +1,6 @@
 //! `ocpizza-admin`: the operator CLI (and, later, the admin API server).
 
+mod backup;
 mod cli;
 mod demo;
 mod jobs;
@@ -40,11 +41,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let pool = cli::admin_pool(&config)?;
     match cli.command {
-        Command::Migrate(cmd) => migrate::run(&pool, cmd).await,
+        Command::Migrate(cmd) => migrate::run(&pool, &config, cmd).await,
         Command::Tenant(cmd) => tenant::run(&pool, cmd).await,
         Command::User(cmd) => user::run(&pool, cmd).await,
         Command::Demo(cmd) => demo::run(&pool, &config, cmd).await,
         Command::Jobs(cmd) => jobs::run(&pool, cmd).await,
+        Command::Backup(cmd) => backup::run(&pool, &config, cmd).await,
+        Command::Maintenance(cmd) => backup::maintenance_cmd(&pool, cmd).await,
         Command::Secret(_) => Ok(()),
     }
 }

@@ -18,10 +18,35 @@ pub enum MigrateCommand {
     Status,
 }
 
-pub async fn run(pool: &PgPool, cmd: MigrateCommand) -> anyhow::Result<()> {
+pub async fn run(
+    pool: &PgPool,
+    config: &ocpizza::config::Config,
+    cmd: MigrateCommand,
+) -> anyhow::Result<()> {
     match cmd {
         MigrateCommand::Up => {
             let before = applied(pool).await?;
+            let pending = MIGRATOR
+                .iter()
+                .filter(|m| m.migration_type.is_up_migration())
+                .any(|m| !before.contains(&m.version));
+            if pending
+                && !before.is_empty()
+                && config.profile == ocpizza::config::Profile::Production
+            {
+                // Production never changes its schema without a backup to come back to.
+                let url = config
+                    .database
+                    .admin_url
+                    .as_ref()
+                    .context("database.admin_url is not set")?;
+                let backups = ocpizza::backup::Backups::new(pool.clone(), url, &config.backup)?;
+                let b = backups
+                    .run(ocpizza::backup::Kind::PreMigration)
+                    .await
+                    .context("the backup before migrating failed: nothing was migrated")?;
+                println!("backup before migrating: {} ({})", b.id, b.file_name);
+            }
             ocpizza::db::migrate(pool).await?;
             let after = applied(pool).await?;
             let new: Vec<_> = after.iter().filter(|v| !before.contains(v)).collect();

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod delivery;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::stream_token::StreamTokens;
 use crate::auth::{Audience, JwtKeys, LoginLimiter};
+use crate::backup::maintenance::MaintenanceCache;
 use crate::config::Config;
 use crate::menu::MenuCache;
 use crate::realtime::Hub;
@@ -27,6 +28,8 @@ pub struct Inner {
     pub stream_tokens: StreamTokens,
     /// One position per delivery per `delivery.min_position_interval_ms`.
     pub position_limiter: DefaultKeyedRateLimiter<Uuid>,
+    /// Maintenance mode, re-read at most every 2 seconds.
+    pub maintenance: MaintenanceCache,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             hub,
             stream_tokens,
             position_limiter,
+            maintenance: MaintenanceCache::new(Duration::from_secs(2)),
         }))
     }
 }

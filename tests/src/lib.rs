@@ -8,10 +8,12 @@
 //! - `TEST_PG_SUPERUSER_URL`: a superuser (only for the "refuses a superuser" tests)
 
 pub mod app;
+pub mod backup;
 pub mod bins;
 pub mod db;
 pub mod fixtures;
 pub mod mail;
+pub mod s3;
 pub mod sse;
 pub mod worker;
 

@@ -42,8 +42,8 @@ pub async fn wait_for_port(port: u16, within: Duration) {
 
 impl SmtpServer {
     pub async fn start() -> Self {
-        let python = std::env::var("TEST_SMTP_PYTHON")
-            .expect("TEST_SMTP_PYTHON is not set: run the tests through scripts/test.sh");
+        let python = std::env::var("TEST_PYTHON")
+            .expect("TEST_PYTHON is not set: run the tests through scripts/test.sh");
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("ocpizza-smtp-{}", uuid::Uuid::new_v4()));
         let child = tokio::process::Command::new(python)

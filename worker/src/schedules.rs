@@ -35,6 +35,7 @@ pub fn from_config(ctx: &Context) -> anyhow::Result<(Tz, Vec<Schedule>)> {
         tz,
         vec![
             parse("backup", &w.schedules.backup)?,
+            parse("drill", &w.schedules.drill)?,
             parse("stock_check", &w.schedules.stock_check)?,
             parse("prune", &w.schedules.prune)?,
         ],
@@ -98,7 +99,17 @@ pub async fn claim(ctx: &Context, schedule: &str, tick: DateTime<Utc>) -> anyhow
         "backup" => {
             jobs::backup(
                 &mut tx,
-                &BackupJob {
+                &BackupJob::Nightly {
+                    scheduled_for: tick,
+                },
+                key,
+            )
+            .await?
+        }
+        "drill" => {
+            jobs::backup(
+                &mut tx,
+                &BackupJob::Drill {
                     scheduled_for: tick,
                 },
                 key,

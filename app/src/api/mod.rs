@@ -89,7 +89,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let ui = api.swagger_ui();
     let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
     Route::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", api.around(middleware::maintenance))
         .at("/openapi.json", spec)
         .nest("/docs", ui)
         .at("/healthz", get(health::healthz))

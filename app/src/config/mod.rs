@@ -33,6 +33,37 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub email: EmailConfig,
     pub worker: WorkerConfig,
+    pub backup: BackupConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// The local copy of every backup.
+    pub dir: String,
+    /// Backups older than this are pruned from both places (the newest good one never is).
+    pub retention_days: u32,
+    /// Where `pg_dump`, `pg_restore` and `psql` are (their major version must be the server's);
+    /// unset: `/usr/lib/postgresql/15/bin` if present, else the `PATH`.
+    pub pg_bin_dir: Option<String>,
+    /// The second copy. Unset (development): the local copy alone, with a warning.
+    pub s3: Option<S3Config>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// e.g. `https://s3.fr-par.scw.cloud` or `http://127.0.0.1:9000`.
+    pub endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    /// Key prefix of the backups in the bucket.
+    pub prefix: String,
+    pub access_key: String,
+    #[serde(serialize_with = "secret::ser")]
+    pub secret_key: SecretString,
+    /// Path-style URLs (`endpoint/bucket/key`): MinIO and most S3-compatible stores.
+    pub path_style: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +103,8 @@ pub struct WorkerConfig {
 #[serde(deny_unknown_fields)]
 pub struct Schedules {
     pub backup: String,
+    /// The weekly restore drill of the latest backup.
+    pub drill: String,
     pub stock_check: String,
     pub prune: String,
 }
@@ -201,6 +234,12 @@ impl Default for Config {
                 from: "OC Pizza <commandes@ocpizza.fr>".into(),
                 file_dir: ".data/mail".into(),
             },
+            backup: BackupConfig {
+                dir: ".data/backups".into(),
+                retention_days: 14,
+                pg_bin_dir: None,
+                s3: None,
+            },
             worker: WorkerConfig {
                 http_host: "127.0.0.1".into(),
                 http_port: 8090,
@@ -211,6 +250,7 @@ impl Default for Config {
                 timezone: "Europe/Paris".into(),
                 schedules: Schedules {
                     backup: "0 0 3 * * *".into(),
+                    drill: "0 0 5 * * Sun".into(),
                     stock_check: "0 0 * * * *".into(),
                     prune: "0 30 4 * * *".into(),
                 },
@@ -242,6 +282,10 @@ impl Config {
 mod secret {
     use secrecy::SecretString;
     use serde::Serializer;
+
+    pub fn ser<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
 
     pub fn ser_opt<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
         match v {

@@ -64,9 +64,12 @@ pub enum MaintenanceJob {
     Prune { scheduled_for: DateTime<Utc> },
 }
 
+/// The nightly backup and the weekly restore drill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackupJob {
-    pub scheduled_for: DateTime<Utc>,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BackupJob {
+    Nightly { scheduled_for: DateTime<Utc> },
+    Drill { scheduled_for: DateTime<Utc> },
 }
 
 /// Tries of a job: the first and 5 retries with exponential backoff, then it is marked failed

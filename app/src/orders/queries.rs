@@ -102,8 +102,10 @@ pub async fn events(
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as!(
         EventRow,
-        r#"SELECT e.id, e.from_status, e.to_status, e.actor_user_id, u.name AS "actor_name?", e.actor_role, e.reason, e.at
-           FROM order_events e LEFT JOIN users u ON u.id = e.actor_user_id
+        r#"SELECT e.id AS "id!", e.from_status AS "from_status?", e.to_status AS "to_status!",
+                  e.actor_user_id AS "actor_user_id?", (SELECT u.name FROM users u WHERE u.id = e.actor_user_id) AS "actor_name?", e.actor_role AS "actor_role!",
+                  e.reason AS "reason!", e.at AS "at!"
+           FROM order_events e
            WHERE e.tenant_id = $1 AND e.order_id = $2 ORDER BY e.id"#,
         tenant_id,
         order_id

@@ -134,8 +134,9 @@ pub async fn movements(
 ) -> Result<Vec<MovementRow>, sqlx::Error> {
     sqlx::query_as!(
         MovementRow,
-        r#"SELECT m.id, m.delta, m.reason, m.actor_user_id, u.name AS "actor_name?", m.order_id, m.note, m.at
-           FROM stock_movements m LEFT JOIN users u ON u.id = m.actor_user_id
+        r#"SELECT m.id AS "id!", m.delta AS "delta!", m.reason AS "reason!", m.actor_user_id AS "actor_user_id?",
+                  (SELECT u.name FROM users u WHERE u.id = m.actor_user_id) AS "actor_name?", m.order_id AS "order_id?", m.note AS "note!", m.at AS "at!"
+           FROM stock_movements m
            WHERE m.tenant_id = $1 AND m.ingredient_id = $2 AND ($3::bigint IS NULL OR m.id < $3)
            ORDER BY m.id DESC LIMIT $4"#,
         tenant_id,

@@ -3,6 +3,7 @@
 
 mod account_links;
 mod accounts;
+mod backups;
 mod cli;
 mod health;
 mod jwt;
@@ -14,6 +15,7 @@ mod opening;
 mod order_races;
 mod orders;
 mod reorder;
+mod restore;
 mod rls;
 mod startup;
 mod stock;

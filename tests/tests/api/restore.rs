@@ -1,0 +1,213 @@
+//! Restores: the application's data back as it was, from either copy; a full restore into an
+//! empty database; maintenance mode.
+
+use std::time::Duration;
+
+use ocpizza_tests::app::problem;
+use ocpizza_tests::backup::{Rig, fingerprint, latest_migration, place, poll, shop_with_orders};
+use ocpizza_tests::bins::stderr;
+use ocpizza_tests::db::with_database;
+use ocpizza_tests::fixtures::restock;
+use ocpizza_tests::mail::SmtpServer;
+use ocpizza_tests::worker::spawn_worker;
+use serde_json::Value;
+
+const WITHIN: Duration = Duration::from_secs(30);
+
+async fn pending_jobs(rig: &Rig) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM apalis.jobs WHERE status <> 'Done'")
+        .fetch_one(&rig.app.db.owner)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_restore_brings_the_data_back_and_replays_no_job() {
+    let rig = Rig::new().await;
+    let (tenant, m) = shop_with_orders(&rig.app, "retour", 2).await;
+    // The backup is taken while the invitation and the two confirmations are still queued.
+    assert!(pending_jobs(&rig).await >= 3);
+    let b = rig.backup().await;
+    let before = fingerprint(&rig.app.db.owner).await;
+
+    // The worker sends them; then the data changes.
+    let smtp = SmtpServer::start().await;
+    let worker = spawn_worker(&rig.app.db, &smtp.url(), &[]).await;
+    poll("the queued emails", WITHIN, async || {
+        (pending_jobs(&rig).await == 0).then_some(())
+    })
+    .await;
+    drop(worker);
+    let sent = smtp.messages().len();
+    assert!(sent >= 3);
+    restock(&rig.app, tenant, m.mozzarella, 1000).await;
+    sqlx::raw_sql("DELETE FROM order_events; UPDATE products SET name = name || ' (modifié)'")
+        .execute(&rig.app.db.owner)
+        .await
+        .unwrap();
+    assert_ne!(fingerprint(&rig.app.db.owner).await, before);
+
+    let out = rig
+        .admin_ok(&["backup", "restore", &b.id.to_string(), "--yes"])
+        .await;
+    assert!(out.contains("(from the local copy)"), "{out}");
+    assert!(out.contains("safety backup"), "{out}");
+    assert_eq!(fingerprint(&rig.app.db.owner).await, before);
+
+    // The safety backup is listed; the registry and the queue were left as they were.
+    let rows = rig.registry().await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0].kind.as_str(), rows[0].outcome.as_str()),
+        ("safety", "ok")
+    );
+    let list = rig.admin_ok(&["backup", "list"]).await;
+    assert!(list.contains(&rows[0].id.to_string()), "{list}");
+    assert_eq!(pending_jobs(&rig).await, 0, "the sent emails stay sent");
+
+    // The app works on the restored data; a new worker sends only the new order's email.
+    restock(&rig.app, tenant, m.mozzarella, 1000).await;
+    let customer = rig.app.customer_token("apres@retour.test").await;
+    let order = place(&rig.app, "retour", &customer, &m).await;
+    assert_eq!(order["number"], 3);
+    let _worker = spawn_worker(&rig.app.db, &smtp.url(), &[]).await;
+    poll("the new order's email", WITHIN, async || {
+        (pending_jobs(&rig).await == 0).then_some(())
+    })
+    .await;
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), sent + 1, "{mail:?}");
+    assert_eq!(mail.last().unwrap().to, "apres@retour.test");
+}
+
+#[tokio::test]
+async fn a_restore_fetches_the_dump_from_s3_when_the_local_copy_is_gone() {
+    let rig = Rig::new().await;
+    shop_with_orders(&rig.app, "depuis-s3", 1).await;
+    let b = rig.backup().await;
+    let before = fingerprint(&rig.app.db.owner).await;
+    std::fs::remove_file(rig.dir.join(&b.file)).unwrap();
+    sqlx::query("DELETE FROM order_events")
+        .execute(&rig.app.db.owner)
+        .await
+        .unwrap();
+
+    let list = rig.admin_ok(&["backup", "list"]).await;
+    let line = list.lines().find(|l| l.contains(&b.file)).unwrap();
+    assert!(line.contains("MISSING"), "{list}");
+
+    let out = rig
+        .admin_ok(&["backup", "restore", &b.id.to_string(), "--yes"])
+        .await;
+    assert!(out.contains("(from the s3 copy)"), "{out}");
+    assert_eq!(fingerprint(&rig.app.db.owner).await, before);
+}
+
+#[tokio::test]
+async fn a_full_restore_into_an_empty_database_gives_a_working_platform() {
+    let rig = Rig::new().await;
+    shop_with_orders(&rig.app, "reprise", 1).await;
+    let b = rig.backup().await;
+    let dump = rig.dir.join(&b.file).to_string_lossy().into_owned();
+
+    // Not over a database that has data.
+    let out = rig
+        .admin(&["backup", "restore", &dump, "--yes", "--full"])
+        .await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("empty database"), "{}", stderr(&out));
+
+    let name = format!("{}_dr", rig.app.db.name);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+        .execute(&rig.app.db.owner)
+        .await
+        .unwrap();
+    let owner_url = with_database(&rig.app.db.owner_url, &name);
+    let mut env = rig.env();
+    env.retain(|(k, _)| *k != "OCPIZZA_DATABASE__ADMIN_URL");
+    env.push(("OCPIZZA_DATABASE__ADMIN_URL", owner_url.clone()));
+    let out = rig
+        .admin_with(&["backup", "restore", &dump, "--yes", "--full"], &env)
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let restored = sqlx::PgPool::connect(&owner_url).await.unwrap();
+    let version: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+        .fetch_one(&restored)
+        .await
+        .unwrap();
+    assert_eq!(version, latest_migration());
+    let unprotected: Vec<String> = sqlx::query_scalar(
+        r#"SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+           WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+             AND NOT (c.relrowsecurity AND c.relforcerowsecurity)"#,
+    )
+    .fetch_all(&restored)
+    .await
+    .unwrap();
+    assert!(unprotected.is_empty(), "{unprotected:?}");
+    let registry: i64 = sqlx::query_scalar("SELECT count(*) FROM ops.backups")
+        .fetch_one(&restored)
+        .await
+        .unwrap();
+    assert!(registry >= 1, "the operational state comes back too");
+
+    // The app starts on it as the runtime role, ready, and serves the pizzeria.
+    let mut config = rig.app.config.clone();
+    config.database.url = Some(with_database(&rig.app.db.app_url, &name).into());
+    let app = ocpizza::Application::build(config).await.unwrap();
+    let base = format!("http://{}", app.addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let client = reqwest::Client::new();
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let list: Value = client
+        .get(format!("{base}/api/v1/pizzerias"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(list.to_string().contains("reprise"), "{list}");
+}
+
+#[tokio::test]
+async fn maintenance_mode_answers_503_with_the_message_until_it_is_off() {
+    let rig = Rig::new().await;
+    let message = "Mise à jour en cours, retour vers 15 h";
+    let out = rig
+        .admin_ok(&["maintenance", "on", "--message", message])
+        .await;
+    assert!(out.contains("on"), "{out}");
+    let resp = poll("maintenance mode", WITHIN, async || {
+        let resp = rig.app.get("/api/v1/pizzerias", None).await;
+        (resp.status() == 503).then_some(resp)
+    })
+    .await;
+    let retry_after = resp.headers().get("retry-after").cloned();
+    let (_, body) = problem(resp).await;
+    assert!(retry_after.is_some());
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/problems/maintenance"),
+        "{body}"
+    );
+    assert_eq!(body["detail"], message);
+    for probe in ["/healthz", "/readyz"] {
+        assert_eq!(rig.app.get(probe, None).await.status(), 200, "{probe}");
+    }
+    assert!(
+        rig.admin_ok(&["maintenance", "status"])
+            .await
+            .contains(message)
+    );
+
+    rig.admin_ok(&["maintenance", "off"]).await;
+    poll("the end of maintenance", WITHIN, async || {
+        (rig.app.get("/api/v1/pizzerias", None).await.status() == 200).then_some(())
+    })
+    .await;
+}
