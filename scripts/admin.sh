@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 [ -f .data/credentials.env ] || { echo "run scripts/dev.sh first" >&2; exit 1; }
 # shellcheck disable=SC1091
 source .data/credentials.env
-[ -x target/debug/ocpizza-admin ] || cargo build --quiet -p ocpizza-admin
+cargo build --quiet -p ocpizza-admin  # a no-op when up to date
 OCPIZZA_DATABASE__ADMIN_URL="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:${OCPIZZA_DEV_PG_PORT:-25432}/ocpizza" \
   exec target/debug/ocpizza-admin "$@"

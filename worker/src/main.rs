@@ -82,6 +82,12 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let mailer = mailer::Mailer::from_config(&config)?;
+    if config.profile == ocpizza::config::Profile::Production && config.backup.s3.is_none() {
+        anyhow::bail!(
+            "backup.s3 is not set: production keeps the second copy of every backup in S3 (set OCPIZZA_BACKUP__S3__ENDPOINT, __REGION, __BUCKET, __ACCESS_KEY, __SECRET_KEY)"
+        );
+    }
+    ocpizza::backup::Backups::new(pool.clone(), url, &config.backup).context("backup settings")?;
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
     let worker_id = format!("ocpizza-worker-{host}-{}", std::process::id());
     let ctx = Arc::new(Context {
@@ -92,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
     });
     let (tz, schedules) = schedules::from_config(&ctx)?;
     if cli.check {
-        println!("configuration, database and mail settings are fine");
+        println!("configuration, database, mail and backup settings are fine");
         return Ok(());
     }
 

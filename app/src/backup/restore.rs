@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
+use super::tools::Target;
 use super::{Backups, Kind, Manifest, maintenance, manifest_name, registry, storage};
 
 /// Which backup to restore.
@@ -155,6 +156,33 @@ impl Backups {
         self.tools.psql_script(&self.target, &all).await
     }
 
+    /// `pg_restore` of the whole dump into `target`'s database, in one transaction.
+    async fn restore_everything(
+        &self,
+        target: &Target,
+        file: &str,
+        bytes: &[u8],
+    ) -> anyhow::Result<()> {
+        let path = self.dump_on_disk(file, bytes).await?;
+        let path_str = path.to_string_lossy().to_string();
+        let result = self
+            .tools
+            .run(
+                "pg_restore",
+                target,
+                &[
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "-d",
+                    &target.database,
+                    &path_str,
+                ],
+            )
+            .await;
+        tokio::fs::remove_file(&path).await.ok();
+        result.map(|_| ())
+    }
+
     /// Restores everything into the (empty) database of `database.admin_url`.
     pub async fn restore_full(&self, source: &RestoreSource) -> anyhow::Result<RestoreReport> {
         let started = Instant::now();
@@ -168,24 +196,7 @@ impl Backups {
             );
         }
         let (file, bytes, _manifest, fetched_from) = self.load(source).await?;
-        let path = self.dump_on_disk(&file, &bytes).await?;
-        let path_str = path.to_string_lossy().to_string();
-        let result = self
-            .tools
-            .run(
-                "pg_restore",
-                &self.target,
-                &[
-                    "--single-transaction",
-                    "--exit-on-error",
-                    "-d",
-                    &self.target.database,
-                    &path_str,
-                ],
-            )
-            .await;
-        tokio::fs::remove_file(&path).await.ok();
-        result?;
+        self.restore_everything(&self.target, &file, &bytes).await?;
         Ok(RestoreReport {
             file,
             fetched_from,
@@ -243,24 +254,9 @@ impl Backups {
         scratch: &str,
     ) -> anyhow::Result<()> {
         let target = self.target.with_database(scratch);
-        let path = self.dump_on_disk(file, bytes).await?;
-        let path_str = path.to_string_lossy().to_string();
-        let restored = self
-            .tools
-            .run(
-                "pg_restore",
-                &target,
-                &[
-                    "--single-transaction",
-                    "--exit-on-error",
-                    "-d",
-                    scratch,
-                    &path_str,
-                ],
-            )
-            .await;
-        tokio::fs::remove_file(&path).await.ok();
-        restored.context("the dump does not restore")?;
+        self.restore_everything(&target, file, bytes)
+            .await
+            .context("the dump does not restore")?;
         let url = format!(
             "postgres://{}@{}:{}/{}",
             target.user,

@@ -58,12 +58,18 @@ pub struct S3Config {
     pub region: String,
     pub bucket: String,
     /// Key prefix of the backups in the bucket.
+    #[serde(default = "default_s3_prefix")]
     pub prefix: String,
     pub access_key: String,
     #[serde(serialize_with = "secret::ser")]
     pub secret_key: SecretString,
     /// Path-style URLs (`endpoint/bucket/key`): MinIO and most S3-compatible stores.
+    #[serde(default)]
     pub path_style: bool,
+}
+
+fn default_s3_prefix() -> String {
+    "ocpizza".into()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

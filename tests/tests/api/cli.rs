@@ -333,3 +333,42 @@ async fn the_worker_checks_its_database() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn a_production_worker_needs_the_second_copy_of_the_backups() {
+    let db = TestDb::new().await;
+    let secret = "k3P9vQ2mX7rT5wY8zL4nB6cJ1hF0dG3sA9eU2iO7pK5qW8xM4vN1bR6tY3uE0zC";
+    let mut env = vec![
+        ("OCPIZZA_PROFILE", "production".to_string()),
+        ("OCPIZZA_DATABASE__ADMIN_URL", db.owner_url.clone()),
+        ("OCPIZZA_AUTH__JWT_SECRET", secret.into()),
+        ("OCPIZZA_EMAIL__SMTP_URL", "smtp://127.0.0.1:2525".into()),
+    ];
+    let check = async |env: &[(&str, String)]| {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run("ocpizza-worker", &["--check"], &env).await
+    };
+    let out = check(&env).await;
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("backup.s3 is not set"),
+        "{}",
+        stderr(&out)
+    );
+
+    for (k, v) in [
+        (
+            "OCPIZZA_BACKUP__S3__ENDPOINT",
+            "https://s3.fr-par.scw.cloud",
+        ),
+        ("OCPIZZA_BACKUP__S3__REGION", "fr-par"),
+        ("OCPIZZA_BACKUP__S3__BUCKET", "ocpizza-backups"),
+        ("OCPIZZA_BACKUP__S3__ACCESS_KEY", "AK"),
+        ("OCPIZZA_BACKUP__S3__SECRET_KEY", "SK"),
+    ] {
+        env.push((k, v.into()));
+    }
+    let out = check(&env).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("backup settings are fine"));
+}
