@@ -41,11 +41,17 @@ pub async fn run(
                     .as_ref()
                     .context("database.admin_url is not set")?;
                 let backups = ocpizza::backup::Backups::new(pool.clone(), url, &config.backup)?;
-                let b = backups
-                    .run(ocpizza::backup::Kind::PreMigration)
-                    .await
-                    .context("the backup before migrating failed: nothing was migrated")?;
-                println!("backup before migrating: {} ({})", b.id, b.file_name);
+                let kind = ocpizza::backup::Kind::PreMigration;
+                let failed = "the backup before migrating failed: nothing was migrated";
+                if ocpizza::backup::registry::exists(pool).await? {
+                    let b = backups.run(kind).await.context(failed)?;
+                    println!("backup before migrating: {} ({})", b.id, b.file_name);
+                } else {
+                    let file = backups.run_unregistered(kind).await.context(failed)?;
+                    println!(
+                        "backup before migrating: {file} (the schema predates the backups registry: not listed by `backup list`)"
+                    );
+                }
             }
             ocpizza::db::migrate(pool).await?;
             let after = applied(pool).await?;

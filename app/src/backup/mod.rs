@@ -120,7 +120,7 @@ impl Backups {
         let started_at = Utc::now();
         let file = self.claim_name(id, kind, started_at).await?;
         tracing::info!(%id, %file, kind = kind.as_str(), "backup started");
-        match self.make(id, kind, &file, started_at).await {
+        match self.make(id, kind, &file, started_at, true).await {
             Ok(()) => {}
             Err(err) => {
                 let text = format!("{err:#}");
@@ -141,6 +141,17 @@ impl Backups {
         registry::find(&self.pool, id)
             .await?
             .context("the backup vanished from the registry")
+    }
+
+    /// A backup of a database whose schema predates the registry (a migration from before it):
+    /// both copies, verified, and no registry row. Returns the file name.
+    pub async fn run_unregistered(&self, kind: Kind) -> anyhow::Result<String> {
+        let id = Uuid::now_v7();
+        let started_at = Utc::now();
+        let stamp = started_at.format("%Y%m%d_%H%M");
+        let file = format!("ocpizza_{stamp}_{}.dump", &id.simple().to_string()[24..]);
+        self.make(id, kind, &file, started_at, false).await?;
+        Ok(file)
     }
 
     /// `ocpizza_YYYYMMDD_HHMM.dump` (UTC), with `_2`, `_3`… when that minute already has one.
@@ -173,6 +184,7 @@ impl Backups {
         kind: Kind,
         file: &str,
         started_at: DateTime<Utc>,
+        record: bool,
     ) -> anyhow::Result<()> {
         // Row counts and the dump share one snapshot, so the manifest describes the dump exactly.
         let mut tx = self.pool.begin().await?;
@@ -284,7 +296,9 @@ impl Backups {
             s3_key: s3_key.as_deref(),
             manifest: &serde_json::to_value(&manifest)?,
         };
-        registry::succeeded(&self.pool, id, &finished).await?;
+        if record {
+            registry::succeeded(&self.pool, id, &finished).await?;
+        }
         tracing::info!(%id, bytes = manifest.bytes, %sha256, s3 = s3_key.is_some(), "backup done");
         Ok(())
     }

@@ -25,6 +25,13 @@ pub struct BackupRow {
     pub pruned_at: Option<DateTime<Utc>>,
 }
 
+/// Whether the registry exists (it does from migration 20261123000007 on).
+pub async fn exists(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT to_regclass('ops.backups') IS NOT NULL AS "exists!""#)
+        .fetch_one(pool)
+        .await
+}
+
 /// Records a backup as running under `file_name`; `false` when that name is already taken.
 pub async fn start(
     pool: &PgPool,

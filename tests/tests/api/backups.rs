@@ -254,3 +254,50 @@ async fn the_worker_backs_up_and_drills_on_schedule_and_reports_failures_to_the_
     .unwrap();
     assert!(error.unwrap().contains("uploading"));
 }
+
+#[tokio::test]
+async fn production_migrations_take_a_backup_first_and_stop_if_it_fails() {
+    let rig = Rig::new().await;
+    shop_with_orders(&rig.app, "migration", 1).await;
+    rig.admin_ok(&["migrate", "down"]).await; // development: no backup needed
+    let applied = async || -> i64 {
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+            .fetch_one(&rig.app.db.owner)
+            .await
+            .unwrap()
+    };
+    assert!(applied().await < latest_migration());
+    let mut production = rig.env();
+    production.push(("OCPIZZA_PROFILE", "production".into()));
+
+    let mut broken = production.clone();
+    broken.retain(|(k, _)| *k != "OCPIZZA_BACKUP__S3__ENDPOINT");
+    broken.push((
+        "OCPIZZA_BACKUP__S3__ENDPOINT",
+        format!("http://127.0.0.1:{}", free_port()),
+    ));
+    let out = rig.admin_with(&["migrate", "up"], &broken).await;
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("the backup before migrating failed: nothing was migrated"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(applied().await < latest_migration());
+
+    let out = rig.admin_with(&["migrate", "up"], &production).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let file = text
+        .split_whitespace()
+        .find_map(|w| w.trim_matches(['(', ')']).strip_suffix(".dump"))
+        .map(|stem| format!("{stem}.dump"))
+        .unwrap_or_else(|| panic!("no backup named in {text}"));
+    assert!(
+        text.find("backup before migrating") < text.find("applied"),
+        "{text}"
+    );
+    let dump = rig.s3.object(&file).await.expect("the backup is in S3");
+    assert_eq!(Some(dump), rig.local(&file));
+    assert_eq!(applied().await, latest_migration());
+}
