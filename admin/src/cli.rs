@@ -19,6 +19,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Serve the admin API on admin.host:admin.port (needs database.url and database.admin_url).
+    Serve,
     /// Database schema migrations.
     #[command(subcommand)]
     Migrate(migrate::MigrateCommand),

@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
+use ocpizza::jobs::failed;
 use sqlx::PgPool;
 
 #[derive(Subcommand)]
@@ -17,24 +18,19 @@ pub enum JobsCommand {
 }
 
 pub async fn run(pool: &PgPool, cmd: JobsCommand) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
     match cmd {
         JobsCommand::Failed { limit } => {
-            let rows = sqlx::query!(
-                r#"SELECT id, job_type, attempts, done_at, last_result::text AS "error?"
-                   FROM apalis.jobs WHERE status IN ('Failed', 'Killed')
-                   ORDER BY done_at DESC NULLS LAST LIMIT $1"#,
-                limit
-            )
-            .fetch_all(pool)
-            .await
-            .context("reading the job queue (has `ocpizza-admin migrate up` run?)")?;
+            let (rows, total) = failed::list(&mut conn, limit, 0)
+                .await
+                .context("reading the job queue (has `ocpizza-admin migrate up` run?)")?;
             println!(
                 "{:<28} {:<22} {:>8}  {:<20} ERROR",
                 "ID", "QUEUE", "ATTEMPTS", "FAILED AT"
             );
             for r in &rows {
                 let at = r
-                    .done_at
+                    .failed_at
                     .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
                     .unwrap_or_default();
                 let error: String = r
@@ -46,22 +42,21 @@ pub async fn run(pool: &PgPool, cmd: JobsCommand) -> anyhow::Result<()> {
                     .collect();
                 println!(
                     "{:<28} {:<22} {:>8}  {:<20} {error}",
-                    r.id, r.job_type, r.attempts, at
+                    r.id, r.queue, r.attempts, at
                 );
             }
-            println!("{} failed job(s)", rows.len());
+            println!("{} failed job(s) of {total}", rows.len());
         }
         JobsCommand::Retry { id } => {
-            let done = sqlx::query!(
-                r#"UPDATE apalis.jobs SET status = 'Pending', attempts = 0, run_at = now(), done_at = NULL,
-                       lock_by = NULL, lock_at = NULL
-                   WHERE id = $1 AND status IN ('Failed', 'Killed')"#,
-                id
-            )
-            .execute(pool)
-            .await
-            .context("updating the job queue")?;
-            if done.rows_affected() == 0 {
+            // The id as listed (a ULID), or the UUID the admin API shows for it.
+            let id = id
+                .parse::<uuid::Uuid>()
+                .map(failed::uuid_to_ulid)
+                .unwrap_or(id);
+            if !failed::retry(&mut conn, &id)
+                .await
+                .context("updating the job queue")?
+            {
                 anyhow::bail!("no failed job with id {id} (see `ocpizza-admin jobs failed`)");
             }
             println!("job {id} is queued again");

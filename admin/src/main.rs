@@ -1,4 +1,4 @@
-//! `ocpizza-admin`: the operator CLI (and, later, the admin API server).
+//! `ocpizza-admin`: the operator CLI and the admin API server (`serve`).
 
 mod backup;
 mod cli;
@@ -34,6 +34,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let config = ocpizza::config::load()?;
+    if let Command::Serve = cli.command {
+        ocpizza::telemetry::init(&config);
+        let app = ocpizza::admin_api::AdminApplication::build(config).await?;
+        app.run_until(ocpizza::startup::shutdown_signal()).await?;
+        return Ok(());
+    }
     if cli.verbose {
         let mut config = config.clone();
         config.log.level = "debug".into();
@@ -48,6 +54,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs(cmd) => jobs::run(&pool, cmd).await,
         Command::Backup(cmd) => backup::run(&pool, &config, cmd).await,
         Command::Maintenance(cmd) => backup::maintenance_cmd(&pool, cmd).await,
-        Command::Secret(_) => Ok(()),
+        Command::Secret(_) | Command::Serve => Ok(()),
     }
 }

@@ -2,14 +2,18 @@
 //! the public API served by `ocpizza-app`. See docs/ARCHITECTURE.md for the map.
 
 pub mod accounts;
+pub mod admin_api;
 pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod delivery;
 pub mod domain;
 pub mod email;
+pub mod export;
+pub mod images;
 pub mod jobs;
 pub mod menu;
 pub mod orders;
@@ -18,6 +22,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod stock;
+pub mod storage;
 pub mod telemetry;
 pub mod tenancy;
 

@@ -7,6 +7,7 @@
 //! - `TEST_PG_APP_URL`: the runtime role, any database of the cluster
 //! - `TEST_PG_SUPERUSER_URL`: a superuser (only for the "refuses a superuser" tests)
 
+pub mod admin;
 pub mod app;
 pub mod backup;
 pub mod bins;

@@ -106,8 +106,32 @@ async fn stock_check(ctx: &Context) -> anyhow::Result<String> {
     Ok(format!("{inserted} reminders of low stock"))
 }
 
+/// Deletes the pizzerias whose offboarding grace period is over, each in its own transaction.
+async fn purge_offboarded(ctx: &Context) -> anyhow::Result<usize> {
+    let mut conn = ctx.pool.acquire().await?;
+    let due = ocpizza::tenancy::store::offboarded(&mut conn).await?;
+    drop(conn);
+    for (id, slug) in &due {
+        let mut tx = ctx.pool.begin().await?;
+        ocpizza::tenancy::store::purge(&mut tx, *id)
+            .await
+            .with_context(|| format!("deleting the data of {slug}"))?;
+        ocpizza::tenancy::provision::audit(
+            &mut tx,
+            None,
+            "tenant.delete",
+            slug,
+            serde_json::json!({ "reason": "offboarding grace period over" }),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(pizzeria = %slug, "offboarded pizzeria deleted");
+    }
+    Ok(due.len())
+}
+
 /// Forgets what is no longer needed: expired idempotency keys and tokens, old finished jobs
-/// and schedule runs.
+/// and schedule runs, offboarded pizzerias past their grace period.
 async fn prune(ctx: &Context) -> anyhow::Result<String> {
     let mut tx = ctx.pool.begin().await?;
     let keys = sqlx::query!("DELETE FROM idempotency_keys WHERE expires_at < now()")
@@ -135,7 +159,8 @@ async fn prune(ctx: &Context) -> anyhow::Result<String> {
     .await?
     .rows_affected();
     tx.commit().await?;
+    let offboarded = purge_offboarded(ctx).await?;
     Ok(format!(
-        "pruned {keys} idempotency keys, {refresh} refresh tokens, {account} account tokens, {jobs} finished jobs, {runs} schedule runs"
+        "pruned {keys} idempotency keys, {refresh} refresh tokens, {account} account tokens, {jobs} finished jobs, {runs} schedule runs; deleted {offboarded} offboarded pizzerias"
     ))
 }

@@ -16,7 +16,12 @@ pub fn healthz() -> Json<serde_json::Value> {
 
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
-    match db::migration_state(&state.pool).await {
+    readiness(&state.pool).await
+}
+
+/// Ready when the database answers and its schema is the one this code needs.
+pub async fn readiness(pool: &sqlx::PgPool) -> Response {
+    match db::migration_state(pool).await {
         Ok(m) if m.is_current() => {
             Json(json!({ "status": "ready", "migrations": { "applied": m.applied, "latest": m.latest } }))
                 .into_response()

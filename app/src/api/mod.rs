@@ -4,7 +4,7 @@ mod account_links;
 mod accounts;
 mod addresses;
 mod deliveries;
-mod health;
+pub mod health;
 mod history;
 mod kitchen;
 mod menu;

@@ -6,7 +6,6 @@
 pub mod maintenance;
 pub mod registry;
 mod restore;
-pub mod storage;
 pub mod tools;
 
 use std::collections::BTreeMap;
@@ -18,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::storage::{self, Local, Remote};
 pub use registry::BackupRow;
 pub use restore::{RestoreReport, RestoreSource};
-use storage::{Local, Remote};
 use tools::{Target, Tools};
 
 use crate::config::BackupConfig;

@@ -9,7 +9,8 @@ use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 use super::tools::Target;
-use super::{Backups, Kind, Manifest, maintenance, manifest_name, registry, storage};
+use super::{Backups, Kind, Manifest, maintenance, manifest_name, registry};
+use crate::storage;
 
 /// Which backup to restore.
 pub enum RestoreSource {

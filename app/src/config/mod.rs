@@ -1,8 +1,11 @@
 //! Configuration: built-in defaults → optional TOML file → `OCPIZZA_*` variables → `DATABASE_URL`.
 //! The loaded [`Config`] is a plain value handed to whoever needs it; nothing is global.
 
+mod admin;
 mod checks;
 mod load;
+
+pub use admin::{AdminConfig, ImagesConfig};
 
 pub use checks::{ProductionCheckError, check_production_secrets};
 pub use load::{ConfigError, load, load_from};
@@ -34,6 +37,7 @@ pub struct Config {
     pub email: EmailConfig,
     pub worker: WorkerConfig,
     pub backup: BackupConfig,
+    pub admin: AdminConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -261,6 +265,7 @@ impl Default for Config {
                     prune: "0 30 4 * * *".into(),
                 },
             },
+            admin: AdminConfig::default(),
         }
     }
 }

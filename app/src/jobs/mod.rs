@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+pub mod failed;
+
 /// The queues, one per kind of work.
 pub mod queues {
     pub const EMAILS: &str = "ocpizza::emails";

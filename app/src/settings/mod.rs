@@ -1,6 +1,7 @@
 //! A pizzeria's operating settings: hours and exceptions, online pause, busy time, slots,
 //! delivery zone and fees, VAT rates. Changes are recorded in the tenant audit log.
 
+pub mod admin;
 pub mod store;
 
 use anyhow::Context;

@@ -74,3 +74,50 @@ pub async fn is_staff_anywhere(
     .fetch_one(conn)
     .await
 }
+
+pub struct StaffRow {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<String>,
+}
+
+/// The staff of a pizzeria, by name. Run inside `db::begin_tenant(tenant_id)`.
+pub async fn staff(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Vec<StaffRow>, sqlx::Error> {
+    sqlx::query_as!(
+        StaffRow,
+        r#"SELECT m.user_id, u.email, u.name, array_agg(m.role ORDER BY m.role) AS "roles!"
+           FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.tenant_id = $1
+           GROUP BY m.user_id, u.email, u.name ORDER BY u.name, u.email"#,
+        tenant_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Removes every role of `user_id` in the pizzeria; returns how many there were.
+pub async fn remove(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+        tenant_id,
+        user_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// How many people own the pizzeria.
+pub async fn owners(conn: &mut PgConnection, tenant_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT user_id) AS "n!" FROM memberships WHERE tenant_id = $1 AND role = 'owner'"#,
+        tenant_id
+    )
+    .fetch_one(conn)
+    .await
+}

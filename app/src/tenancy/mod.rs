@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod invitations;
 pub mod memberships;
+pub mod platform;
 pub mod provision;
+pub mod staff;
 pub mod store;
 
 use anyhow::Context;
@@ -19,6 +21,8 @@ pub use store::TenantRow;
 pub enum TenantStatus {
     Active,
     Suspended,
+    /// Closed for good: its data is deleted after the grace period.
+    Offboarding,
 }
 
 /// A pizzeria as the request path sees it.
@@ -55,6 +59,7 @@ impl TryFrom<TenantRow> for Tenant {
         let status = match row.status.as_str() {
             "active" => TenantStatus::Active,
             "suspended" => TenantStatus::Suspended,
+            "offboarding" => TenantStatus::Offboarding,
             other => anyhow::bail!("tenant {} has an unknown status {other:?}", row.slug),
         };
         Ok(Tenant {
@@ -70,7 +75,7 @@ impl TryFrom<TenantRow> for Tenant {
 /// The pizzeria of a URL, refused when unknown (404) or suspended (closed to everyone).
 pub async fn resolve(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
     let tenant = find(pool, slug).await?;
-    if tenant.status == TenantStatus::Suspended {
+    if tenant.status != TenantStatus::Active {
         return Err(TenancyError::Suspended(tenant.slug));
     }
     Ok(tenant)

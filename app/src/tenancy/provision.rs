@@ -56,25 +56,7 @@ pub async fn create_pizzeria(
 ) -> Result<CreatedPizzeria, ProvisionError> {
     let slug = Slug::parse(&input.slug)?;
     let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(InvalidInput::new("name", "must have 1 to 120 characters").into());
-    }
-    if input.timezone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(
-            InvalidInput::new("timezone", "must be an IANA timezone such as Europe/Paris").into(),
-        );
-    }
-    if input.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
-        || input
-            .longitude
-            .is_some_and(|l| !(-180.0..=180.0).contains(&l))
-    {
-        return Err(InvalidInput::new(
-            "coordinates",
-            "latitude must be within ±90 and longitude within ±180",
-        )
-        .into());
-    }
+    check_profile(name, &input.timezone, input.latitude, input.longitude)?;
     let owner_email = Email::parse(&input.owner_email)?;
 
     let tenant_id = store::insert(
@@ -128,6 +110,34 @@ pub async fn create_pizzeria(
     )
     .await?;
     Ok(CreatedPizzeria { tenant_id, owner })
+}
+
+/// The rules of a pizzeria's profile: a name of 1 to 120 characters, an IANA timezone,
+/// coordinates on Earth.
+pub fn check_profile(
+    name: &str,
+    timezone: &str,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Result<(), InvalidInput> {
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(InvalidInput::new("name", "must have 1 to 120 characters"));
+    }
+    if timezone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(InvalidInput::new(
+            "timezone",
+            "must be an IANA timezone such as Europe/Paris",
+        ));
+    }
+    if latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
+        || longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l))
+    {
+        return Err(InvalidInput::new(
+            "coordinates",
+            "latitude must be within ±90 and longitude within ±180",
+        ));
+    }
+    Ok(())
 }
 
 /// Finds an account by email or creates it with a random temporary password (returned).

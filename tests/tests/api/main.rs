@@ -3,6 +3,7 @@
 
 mod account_links;
 mod accounts;
+mod admin_tenants;
 mod backups;
 mod cli;
 mod health;

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::InvalidInput;
 
+mod admin_mapping;
 mod mapping;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
@@ -201,6 +202,14 @@ pub fn from_poem_error(err: poem::Error) -> Response {
             Problem::new(status, "unsupported-media-type", "Unsupported media type")
                 .detail(err.to_string())
         }
+        // A body field the API does not know is refused, never ignored: nothing can be
+        // mass-assigned (`#[oai(deny_unknown_fields)]`).
+        s if s.is_client_error() && err.to_string().contains("unknown field") => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid input",
+        )
+        .detail(err.to_string()),
         s if s.is_client_error() => {
             Problem::new(s, "bad-request", "Bad request").detail(err.to_string())
         }

@@ -1,5 +1,6 @@
-//! The two places a backup lives: a local directory and an S3 bucket. Each copy is verified
-//! after writing by reading it back and comparing its SHA-256.
+//! Object storage: a local directory and an S3 bucket (rust-s3). Used for the two copies of the
+//! backups and for product images. Each write is verified by reading it back and comparing its
+//! SHA-256.
 
 use std::path::{Path, PathBuf};
 
@@ -115,9 +116,21 @@ impl Remote {
 
     /// Uploads and reads back to compare checksums.
     pub async fn put(&self, file: &str, bytes: &[u8], sha256: &str) -> anyhow::Result<String> {
+        self.put_typed(file, bytes, sha256, "application/octet-stream")
+            .await
+    }
+
+    /// [`Remote::put`] with the `Content-Type` the object is served with.
+    pub async fn put_typed(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        sha256: &str,
+        content_type: &str,
+    ) -> anyhow::Result<String> {
         let key = self.key(file);
         self.bucket
-            .put_object(&key, bytes)
+            .put_object_with_content_type(&key, bytes, content_type)
             .await
             .with_context(|| format!("uploading {key}"))?;
         let back = self
@@ -137,6 +150,15 @@ impl Remote {
             Err(s3::error::S3Error::HttpFailWithBody(404, _)) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("downloading {key}")),
         }
+    }
+
+    /// A URL that reads the object without credentials for `secs` seconds.
+    pub async fn presign_get(&self, file: &str, secs: u32) -> anyhow::Result<String> {
+        let key = self.key(file);
+        self.bucket
+            .presign_get(&key, secs, None)
+            .await
+            .with_context(|| format!("presigning {key}"))
     }
 
     pub async fn delete(&self, file: &str) -> anyhow::Result<()> {

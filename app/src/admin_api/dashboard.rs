@@ -1,0 +1,148 @@
+//! The dashboards: the group's (platform administrators: every pizzeria and the total) and a
+//! pizzeria's own (its owners and managers), as JSON or CSV.
+
+use chrono::NaiveDate;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::AdminTags;
+use super::security::{AdminAuth, require_manager, require_platform};
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::dashboard::{self, Range, store};
+use crate::db;
+
+#[derive(Default)]
+pub struct DashboardApi;
+
+/// The dashboard (see docs/API.md for the definitions of each figure).
+#[derive(Object)]
+struct DashboardView {
+    from: NaiveDate,
+    to: NaiveDate,
+    /// One entry per pizzeria: `pizzeria`, `name`, `timezone` and the figures.
+    pizzerias: Vec<serde_json::Value>,
+    /// The same figures for all of them together.
+    total: serde_json::Value,
+}
+
+impl TryFrom<dashboard::Dashboard> for DashboardView {
+    type Error = serde_json::Error;
+
+    fn try_from(d: dashboard::Dashboard) -> Result<Self, Self::Error> {
+        Ok(Self {
+            from: d.from,
+            to: d.to,
+            pizzerias: d
+                .pizzerias
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?,
+            total: serde_json::to_value(&d.total)?,
+        })
+    }
+}
+
+#[derive(ApiResponse)]
+enum Csv {
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+fn csv(d: &dashboard::Dashboard, name: &str) -> Csv {
+    let file = format!(
+        "attachment; filename=\"ocpizza-{name}-{}-{}.csv\"",
+        d.from, d.to
+    );
+    Csv::Ok(Binary(dashboard::to_csv(d).into_bytes()), file)
+}
+
+fn view(d: dashboard::Dashboard) -> Result<Json<DashboardView>, Problem> {
+    Ok(Json(DashboardView::try_from(d).map_err(|e| {
+        anyhow::Error::new(e).context("dashboard json")
+    })?))
+}
+
+async fn group(state: &AdminState, from: &str, to: &str) -> Result<dashboard::Dashboard, Problem> {
+    let range = Range::parse(from, to)?;
+    let mut tx = state.owner_pool.begin().await?;
+    let d = store::load(&mut tx, None, range).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+async fn pizzeria(
+    state: &AdminState,
+    auth: &AdminAuth,
+    slug: &str,
+    from: &str,
+    to: &str,
+) -> Result<dashboard::Dashboard, Problem> {
+    let managed = require_manager(state, auth.0, slug).await?;
+    let range = Range::parse(from, to)?;
+    let tenant = managed.tenant.id;
+    let mut tx = db::begin_tenant(&state.pool, tenant).await?;
+    let d = store::load(&mut tx, Some(tenant), range).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+#[OpenApi(tag = "AdminTags::Reports")]
+impl DashboardApi {
+    /// The group dashboard over service days `from`..=`to` (YYYY-MM-DD, at most 366 days).
+    #[oai(path = "/dashboard", method = "get")]
+    async fn group(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        from: Query<String>,
+        to: Query<String>,
+    ) -> Result<Json<DashboardView>, Problem> {
+        require_platform(&state, auth.0).await?;
+        view(group(&state, &from, &to).await?)
+    }
+
+    /// The group dashboard as CSV: a line per pizzeria and a `TOTAL` line.
+    #[oai(path = "/dashboard.csv", method = "get")]
+    async fn group_csv(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        from: Query<String>,
+        to: Query<String>,
+    ) -> Result<Csv, Problem> {
+        require_platform(&state, auth.0).await?;
+        Ok(csv(&group(&state, &from, &to).await?, "group"))
+    }
+
+    /// A pizzeria's own dashboard.
+    #[oai(path = "/pizzerias/:slug/dashboard", method = "get")]
+    async fn pizzeria(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        from: Query<String>,
+        to: Query<String>,
+    ) -> Result<Json<DashboardView>, Problem> {
+        view(pizzeria(&state, &auth, &slug, &from, &to).await?)
+    }
+
+    #[oai(path = "/pizzerias/:slug/dashboard.csv", method = "get")]
+    async fn pizzeria_csv(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        from: Query<String>,
+        to: Query<String>,
+    ) -> Result<Csv, Problem> {
+        let d = pizzeria(&state, &auth, &slug, &from, &to).await?;
+        Ok(csv(&d, &slug))
+    }
+}

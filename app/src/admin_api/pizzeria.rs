@@ -1,0 +1,291 @@
+//! `/pizzerias/{slug}` and its settings: profile, service (slots, fees, minimum, times), legal
+//! details, opening hours, closures, delivery zone, pause and busy time.
+
+use chrono::{NaiveDate, NaiveTime};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::AdminTags;
+use super::pizzeria_view::{Legal, PizzeriaView, Service, view};
+use super::security::{AdminAuth, require_manager};
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::db;
+use crate::domain::InvalidInput;
+use crate::settings::store::{HoursRow, ServiceParams, ZoneRow};
+use crate::settings::{self, admin};
+use crate::tenancy::platform::{self, ProfileChange};
+
+#[derive(Default)]
+pub struct PizzeriaAdminApi;
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct HoursIn {
+    weekday: i16,
+    opens: NaiveTime,
+    closes: NaiveTime,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ZoneIn {
+    postcode: String,
+    fee_cents: Option<i32>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ExceptionIn {
+    day: NaiveDate,
+    /// Both or neither: special hours that day, or closed all day.
+    opens: Option<NaiveTime>,
+    closes: Option<NaiveTime>,
+    note: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ProfileIn {
+    address_line: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct PauseIn {
+    /// Shown to customers.
+    message: String,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct BusyIn {
+    /// 0 to 90 minutes added to every estimate.
+    extra_minutes: i64,
+    note: Option<String>,
+}
+
+type Answer = Result<Json<PizzeriaView>, Problem>;
+
+#[OpenApi(prefix_path = "/pizzerias/:slug", tag = "AdminTags::Pizzeria")]
+impl PizzeriaAdminApi {
+    /// The pizzeria with all its settings.
+    #[oai(path = "/", method = "get")]
+    async fn get(&self, state: Data<&AdminState>, auth: AdminAuth, slug: Path<String>) -> Answer {
+        require_manager(&state, auth.0, &slug).await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Address, phone and coordinates (the name, slug and timezone are the platform's).
+    #[oai(path = "/profile", method = "patch")]
+    async fn profile(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<ProfileIn>,
+    ) -> Answer {
+        require_manager(&state, auth.0, &slug).await?;
+        let b = body.0;
+        let change = ProfileChange {
+            address_line: b.address_line,
+            postcode: b.postcode,
+            city: b.city,
+            phone: b.phone,
+            latitude: b.latitude,
+            longitude: b.longitude,
+            ..ProfileChange::default()
+        };
+        // `tenants` is global: written with the owner role, for this pizzeria only.
+        let mut tx = state.owner_pool.begin().await?;
+        platform::update_profile(&mut tx, auth.0.user_id, &slug, change).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Slots, capacity, delivery fee, minimum order for delivery, preparation and delivery times.
+    #[oai(path = "/service", method = "put")]
+    async fn service(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<Service>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let b = body.0;
+        let p = ServiceParams {
+            slot_minutes: b.slot_minutes,
+            max_orders_per_slot: b.max_orders_per_slot,
+            default_delivery_fee_cents: b.default_delivery_fee_cents,
+            min_delivery_order_cents: b.min_delivery_order_cents,
+            avg_prep_minutes: b.avg_prep_minutes,
+            avg_delivery_minutes: b.avg_delivery_minutes,
+        };
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        admin::set_service(&mut tx, m.tenant.id, auth.0.user_id, &p).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// The legal details printed on receipts.
+    #[oai(path = "/legal", method = "put")]
+    async fn legal(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<Legal>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        admin::set_legal(
+            &mut tx,
+            m.tenant.id,
+            auth.0.user_id,
+            &body.legal_name,
+            &body.siret,
+            &body.vat_number,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Replace the weekly opening hours.
+    #[oai(path = "/hours", method = "put")]
+    async fn hours(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<Vec<HoursIn>>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let rows: Vec<HoursRow> = body
+            .0
+            .into_iter()
+            .map(|h| HoursRow {
+                weekday: h.weekday,
+                opens: h.opens,
+                closes: h.closes,
+            })
+            .collect();
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        admin::set_hours(&mut tx, m.tenant.id, auth.0.user_id, &rows).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// A closure or special hours on one day.
+    #[oai(path = "/exceptions", method = "post")]
+    async fn exception(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<ExceptionIn>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let hours = match (body.opens, body.closes) {
+            (Some(o), Some(c)) => Some((o, c)),
+            (None, None) => None,
+            _ => {
+                return Err(
+                    InvalidInput::new("closes", "give both opens and closes, or neither").into(),
+                );
+            }
+        };
+        let note = body.note.clone().unwrap_or_default();
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        admin::add_exception(&mut tx, m.tenant.id, auth.0.user_id, body.day, hours, &note).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Replace the delivery zone (postcodes, each with an optional fee of its own).
+    #[oai(path = "/zones", method = "put")]
+    async fn zones(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<Vec<ZoneIn>>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let rows: Vec<ZoneRow> = body
+            .0
+            .into_iter()
+            .map(|z| ZoneRow {
+                postcode: z.postcode.trim().to_string(),
+                fee_cents: z.fee_cents,
+            })
+            .collect();
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        admin::set_zones(&mut tx, m.tenant.id, auth.0.user_id, &rows).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Pause online orders with a message for customers.
+    #[oai(path = "/pause", method = "put")]
+    async fn pause(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<PauseIn>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        settings::pause(&mut tx, m.tenant.id, auth.0.user_id, &body.message).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Take online orders again.
+    #[oai(path = "/pause", method = "delete")]
+    async fn resume(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        settings::resume(&mut tx, m.tenant.id, auth.0.user_id).await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+
+    /// Extra preparation time while the kitchen is busy.
+    #[oai(path = "/busy", method = "put")]
+    async fn busy(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<BusyIn>,
+    ) -> Answer {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let note = body.note.clone().unwrap_or_default();
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        settings::set_busy(
+            &mut tx,
+            m.tenant.id,
+            auth.0.user_id,
+            body.extra_minutes,
+            &note,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(view(&state, &slug).await?))
+    }
+}

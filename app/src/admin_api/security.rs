@@ -1,0 +1,117 @@
+//! Who may do what in the admin API.
+//!
+//! - A token of the app's audience is refused (401), as is any invalid token.
+//! - Platform administrators may do everything, in every pizzeria.
+//! - Owners and managers may run their own pizzeria; another pizzeria's URLs answer 404, like a
+//!   pizzeria that does not exist.
+//! - Anyone else (cashiers, pizzaiolos, drivers, customers) has no business here: 403.
+
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use uuid::Uuid;
+
+use super::state::AdminState;
+use crate::accounts;
+use crate::api::problem::Problem;
+use crate::db;
+use crate::domain::Role;
+use crate::tenancy::{self, Tenant, memberships};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub user_id: Uuid,
+}
+
+/// A valid access token of the admin API (`Authorization: Bearer …`, from `/auth/login` here).
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct AdminAuth(pub Caller);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let Some(state) = req.data::<AdminState>() else {
+        return Err(
+            Problem::internal(&anyhow::anyhow!("AdminState missing from the request")).into(),
+        );
+    };
+    match state.jwt.verify(&bearer.token) {
+        Ok(claims) => Ok(Caller {
+            user_id: claims.sub,
+        }),
+        Err(err) => {
+            tracing::info!(error = %err, "admin access token refused");
+            Err(Problem::unauthorized(
+                "The access token is invalid or expired, or is not an admin API token.",
+            )
+            .into())
+        }
+    }
+}
+
+async fn is_platform_admin(state: &AdminState, caller: Caller) -> Result<bool, Problem> {
+    let mut tx = db::begin_user(&state.pool, caller.user_id).await?;
+    let admin = accounts::store::is_platform_admin(&mut tx, caller.user_id).await?;
+    tx.commit().await?;
+    Ok(admin)
+}
+
+/// Platform administrators only.
+pub async fn require_platform(state: &AdminState, caller: Caller) -> Result<(), Problem> {
+    if is_platform_admin(state, caller).await? {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "Only platform administrators may do this.",
+        ))
+    }
+}
+
+/// The pizzeria a franchise request is about, and the caller's standing in it.
+pub struct Managed {
+    pub tenant: Tenant,
+    /// `None` for a platform administrator acting in the pizzeria.
+    pub actor_roles: Vec<Role>,
+    pub platform_admin: bool,
+}
+
+impl Managed {
+    /// Owners (and platform administrators) may do what managers may not: hand out the owner
+    /// and manager roles.
+    pub fn is_owner(&self) -> bool {
+        self.platform_admin || self.actor_roles.contains(&Role::Owner)
+    }
+}
+
+/// An owner or manager of the pizzeria `slug`, or a platform administrator.
+pub async fn require_manager(
+    state: &AdminState,
+    caller: Caller,
+    slug: &str,
+) -> Result<Managed, Problem> {
+    let platform_admin = is_platform_admin(state, caller).await?;
+    let mut tx = db::begin_user(&state.pool, caller.user_id).await?;
+    let all = memberships::of_user(&mut tx, caller.user_id).await?;
+    tx.commit().await?;
+    let manages = |m: &memberships::MembershipRow| m.role == "owner" || m.role == "manager";
+    if !platform_admin && !all.iter().any(manages) {
+        return Err(Problem::forbidden(
+            "The admin API is for platform administrators and the owners and managers of a pizzeria.",
+        ));
+    }
+    let tenant = tenancy::find(&state.pool, slug).await?;
+    let actor_roles: Vec<Role> = all
+        .iter()
+        .filter(|m| m.slug == tenant.slug)
+        .filter_map(|m| m.role.parse().ok())
+        .collect();
+    let here = actor_roles.iter().any(|r| r.manages());
+    if !platform_admin && !here {
+        tracing::info!(user_id = %caller.user_id, pizzeria = %tenant.slug, "manager of another pizzeria refused");
+        return Err(Problem::not_found("pizzeria"));
+    }
+    Ok(Managed {
+        tenant,
+        actor_roles,
+        platform_admin,
+    })
+}

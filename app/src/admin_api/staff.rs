@@ -1,0 +1,179 @@
+//! `/pizzerias/{slug}/staff`: who works in the pizzeria, invitations, roles, removals. A
+//! removal applies from the person's next request: roles are read on every request, and the
+//! access token carries none.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::AdminTags;
+use super::security::{AdminAuth, Managed, require_manager};
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::db;
+use crate::domain::{Email, Role};
+use crate::tenancy::staff::{self, Actor};
+use crate::tenancy::{invitations, memberships};
+
+#[derive(Default)]
+pub struct StaffAdminApi;
+
+#[derive(Object)]
+struct Member {
+    user_id: Uuid,
+    email: String,
+    name: String,
+    roles: Vec<String>,
+}
+
+#[derive(Object)]
+struct Invitation {
+    id: Uuid,
+    email: String,
+    role: String,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Object)]
+struct StaffView {
+    members: Vec<Member>,
+    /// Invitations sent and not yet accepted.
+    invitations: Vec<Invitation>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct InviteBody {
+    email: String,
+    /// owner, manager, cashier, pizzaiolo or driver (owner and manager: owners only).
+    role: String,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct RoleBody {
+    role: String,
+}
+
+#[derive(ApiResponse)]
+enum Invited {
+    /// Sent by email (the worker).
+    #[oai(status = 201)]
+    Ok(Json<Invitation>),
+}
+
+#[derive(ApiResponse)]
+enum Done {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn actor(managed: &Managed, auth: &AdminAuth) -> Actor {
+    Actor {
+        user_id: auth.0.user_id,
+        is_owner: managed.is_owner(),
+    }
+}
+
+#[OpenApi(tag = "AdminTags::Pizzeria")]
+impl StaffAdminApi {
+    #[oai(path = "/pizzerias/:slug/staff", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+    ) -> Result<Json<StaffView>, Problem> {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let members = memberships::staff(&mut tx, m.tenant.id).await?;
+        let pending = invitations::pending(&mut tx, m.tenant.id).await?;
+        tx.commit().await?;
+        Ok(Json(StaffView {
+            members: members
+                .into_iter()
+                .map(|r| Member {
+                    user_id: r.user_id,
+                    email: r.email,
+                    name: r.name,
+                    roles: r.roles,
+                })
+                .collect(),
+            invitations: pending
+                .into_iter()
+                .map(|r| Invitation {
+                    id: r.id,
+                    email: r.email,
+                    role: r.role,
+                    expires_at: r.expires_at,
+                })
+                .collect(),
+        }))
+    }
+
+    /// Invite someone by email; they accept with the link (an account is made if needed).
+    #[oai(path = "/pizzerias/:slug/staff/invitations", method = "post")]
+    async fn invite(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<InviteBody>,
+    ) -> Result<Invited, Problem> {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let email = Email::parse(&body.email)?;
+        let role: Role = body.role.parse()?;
+        if role.manages() && !m.is_owner() {
+            return Err(Problem::forbidden(
+                "Only an owner invites owners and managers.",
+            ));
+        }
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let invited =
+            invitations::invite(&mut tx, m.tenant.id, &email, role, Some(auth.0.user_id)).await?;
+        tx.commit().await?;
+        Ok(Invited::Ok(Json(Invitation {
+            id: invited.id,
+            email: email.to_string(),
+            role: role.to_string(),
+            expires_at: invited.expires_at,
+        })))
+    }
+
+    /// Give a member exactly this role.
+    #[oai(path = "/pizzerias/:slug/staff/:user_id", method = "put")]
+    async fn set_role(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        user_id: Path<Uuid>,
+        body: Json<RoleBody>,
+    ) -> Result<Done, Problem> {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let role: Role = body.role.parse()?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        staff::set_role(&mut tx, m.tenant.id, &actor(&m, &auth), user_id.0, role).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Remove a member from the staff (effective from their next request).
+    #[oai(path = "/pizzerias/:slug/staff/:user_id", method = "delete")]
+    async fn remove(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        user_id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = require_manager(&state, auth.0, &slug).await?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        staff::remove(&mut tx, m.tenant.id, &actor(&m, &auth), user_id.0).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+}

@@ -1,0 +1,344 @@
+//! `/tenants`: platform administrators create, change, suspend, resume, export and offboard
+//! pizzerias.
+
+use chrono::{DateTime, Utc};
+use poem::Body;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::AdminTags;
+use super::paging::Paging;
+use super::security::{AdminAuth, require_platform};
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::export;
+use crate::tenancy::platform::{self, ProfileChange};
+use crate::tenancy::provision::{self, NewPizzeria, OwnerSetup};
+use crate::tenancy::store::{self, TenantRow};
+
+#[derive(Default)]
+pub struct TenantsApi;
+
+#[derive(Object)]
+pub struct TenantView {
+    id: Uuid,
+    slug: String,
+    name: String,
+    address_line: String,
+    postcode: String,
+    city: String,
+    phone: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    timezone: String,
+    /// `active`, `suspended` or `offboarding`.
+    status: String,
+    created_at: DateTime<Utc>,
+    /// While offboarding: when its data is deleted.
+    delete_after: Option<DateTime<Utc>>,
+}
+
+impl From<TenantRow> for TenantView {
+    fn from(r: TenantRow) -> Self {
+        Self {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            address_line: r.address_line,
+            postcode: r.postcode,
+            city: r.city,
+            phone: r.phone,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            timezone: r.timezone,
+            status: r.status,
+            created_at: r.created_at,
+            delete_after: r.offboard_after,
+        }
+    }
+}
+
+#[derive(Object)]
+struct TenantPage {
+    items: Vec<TenantView>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct NewTenantBody {
+    /// Lowercase letters, digits and single dashes; it is in every URL of the pizzeria.
+    slug: String,
+    name: String,
+    address_line: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    /// IANA timezone (default `Europe/Paris`).
+    timezone: Option<String>,
+    /// The owner: an existing account becomes owner at once, anyone else is invited by email.
+    owner_email: String,
+}
+
+#[derive(Object)]
+struct CreatedTenant {
+    tenant: TenantView,
+    /// `existing_account` or `invited`.
+    owner: String,
+    invitation_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct TenantChange {
+    name: Option<String>,
+    address_line: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+    phone: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    timezone: Option<String>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct SuspendBody {
+    /// Why (kept in the audit log).
+    reason: String,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    #[oai(status = 201)]
+    Ok(Json<CreatedTenant>),
+}
+
+#[derive(ApiResponse)]
+enum Exported {
+    /// The whole pizzeria as one JSON document, streamed.
+    #[oai(status = 200, content_type = "application/json")]
+    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String),
+}
+
+#[OpenApi(prefix_path = "/tenants", tag = "AdminTags::Platform")]
+impl TenantsApi {
+    /// Pizzerias, by name; filter by `status` and by `q` (slug, name or city).
+    #[oai(path = "/", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        status: Query<Option<String>>,
+        q: Query<Option<String>>,
+        page: Query<Option<u32>>,
+        per_page: Query<Option<u32>>,
+    ) -> Result<Json<TenantPage>, Problem> {
+        require_platform(&state, auth.0).await?;
+        let paging = Paging::parse(page.0, per_page.0)?;
+        if let Some(s) = status.0.as_deref()
+            && !["active", "suspended", "offboarding"].contains(&s)
+        {
+            return Err(crate::domain::InvalidInput::new(
+                "status",
+                "must be active, suspended or offboarding",
+            )
+            .into());
+        }
+        let mut conn = state.owner_pool.acquire().await?;
+        let (rows, total) = store::page(
+            &mut conn,
+            status.0.as_deref(),
+            q.0.as_deref(),
+            paging.limit(),
+            paging.offset(),
+        )
+        .await?;
+        Ok(Json(TenantPage {
+            items: rows.into_iter().map(Into::into).collect(),
+            page: paging.page,
+            per_page: paging.per_page,
+            total,
+        }))
+    }
+
+    /// Create a pizzeria with its default settings and its owner (invited by email when new).
+    #[oai(path = "/", method = "post")]
+    async fn create(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        body: Json<NewTenantBody>,
+    ) -> Result<Created, Problem> {
+        require_platform(&state, auth.0).await?;
+        let b = body.0;
+        let input = NewPizzeria {
+            slug: b.slug,
+            name: b.name,
+            address_line: b.address_line.unwrap_or_default(),
+            postcode: b.postcode.unwrap_or_default(),
+            city: b.city.unwrap_or_default(),
+            phone: b.phone.unwrap_or_default(),
+            latitude: b.latitude,
+            longitude: b.longitude,
+            timezone: b.timezone.unwrap_or_else(|| "Europe/Paris".into()),
+            owner_email: b.owner_email,
+        };
+        let mut tx = state.owner_pool.begin().await?;
+        let created = provision::create_pizzeria(&mut tx, &input, Some(auth.0.user_id)).await?;
+        let row = platform::find(&mut tx, &input.slug).await?;
+        tx.commit().await?;
+        let (owner, expires) = match created.owner {
+            OwnerSetup::Existing(_) => ("existing_account", None),
+            OwnerSetup::Invited { expires_at, .. } => ("invited", Some(expires_at)),
+        };
+        Ok(Created::Ok(Json(CreatedTenant {
+            tenant: row.into(),
+            owner: owner.into(),
+            invitation_expires_at: expires,
+        })))
+    }
+
+    #[oai(path = "/:slug", method = "get")]
+    async fn get(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+    ) -> Result<Json<TenantView>, Problem> {
+        require_platform(&state, auth.0).await?;
+        let mut conn = state.owner_pool.acquire().await?;
+        Ok(Json(platform::find(&mut conn, &slug).await?.into()))
+    }
+
+    /// Change the profile (not the slug). The audit log keeps the before and after.
+    #[oai(path = "/:slug", method = "patch")]
+    async fn update(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<TenantChange>,
+    ) -> Result<Json<TenantView>, Problem> {
+        require_platform(&state, auth.0).await?;
+        let b = body.0;
+        let change = ProfileChange {
+            name: b.name,
+            address_line: b.address_line,
+            postcode: b.postcode,
+            city: b.city,
+            phone: b.phone,
+            latitude: b.latitude,
+            longitude: b.longitude,
+            timezone: b.timezone,
+        };
+        let mut tx = state.owner_pool.begin().await?;
+        let row = platform::update_profile(&mut tx, auth.0.user_id, &slug, change).await?;
+        tx.commit().await?;
+        Ok(Json(row.into()))
+    }
+
+    /// Suspend: customers get `/problems/pizzeria-closed`; staff and data stay.
+    #[oai(path = "/:slug/suspend", method = "post")]
+    async fn suspend(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+        body: Json<SuspendBody>,
+    ) -> Result<Json<TenantView>, Problem> {
+        require_platform(&state, auth.0).await?;
+        let mut tx = state.owner_pool.begin().await?;
+        let row = platform::suspend(&mut tx, auth.0.user_id, &slug, &body.reason).await?;
+        tx.commit().await?;
+        Ok(Json(row.into()))
+    }
+
+    /// Resume a suspended pizzeria (or call off an offboarding before the deletion).
+    #[oai(path = "/:slug/resume", method = "post")]
+    async fn resume(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+    ) -> Result<Json<TenantView>, Problem> {
+        require_platform(&state, auth.0).await?;
+        let mut tx = state.owner_pool.begin().await?;
+        let row = platform::resume(&mut tx, auth.0.user_id, &slug).await?;
+        tx.commit().await?;
+        Ok(Json(row.into()))
+    }
+
+    /// Everything the pizzeria owns, as one JSON document (streamed).
+    #[oai(path = "/:slug/export", method = "get")]
+    async fn export(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+    ) -> Result<Exported, Problem> {
+        require_platform(&state, auth.0).await?;
+        let mut conn = state.owner_pool.acquire().await?;
+        let row = platform::find(&mut conn, &slug).await?;
+        drop(conn);
+        let mut tx = state.owner_pool.begin().await?;
+        crate::tenancy::provision::audit(
+            &mut tx,
+            Some(auth.0.user_id),
+            "tenant.export",
+            &row.slug,
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        let body = Body::from_bytes_stream(export::stream(state.owner_pool.clone(), row.id));
+        let name = format!(
+            "attachment; filename=\"ocpizza-{}-{}.json\"",
+            row.slug,
+            Utc::now().format("%Y%m%d")
+        );
+        Ok(Exported::Ok(Binary(body), name))
+    }
+
+    /// Offboard: the export is written to `admin.export_dir`, the pizzeria closes at once, and
+    /// the worker deletes its data after `admin.offboard_grace_days`.
+    #[oai(path = "/:slug/offboard", method = "post")]
+    async fn offboard(
+        &self,
+        state: Data<&AdminState>,
+        auth: AdminAuth,
+        slug: Path<String>,
+    ) -> Result<Json<TenantView>, Problem> {
+        require_platform(&state, auth.0).await?;
+        let mut conn = state.owner_pool.acquire().await?;
+        let row = platform::find(&mut conn, &slug).await?;
+        drop(conn);
+        let file = format!(
+            "ocpizza-{}-{}.json",
+            row.slug,
+            Utc::now().format("%Y%m%d_%H%M%S")
+        );
+        let path = std::path::Path::new(&state.config.admin.export_dir).join(&file);
+        let bytes = export::to_file(state.owner_pool.clone(), row.id, &path).await?;
+        tracing::info!(pizzeria = %row.slug, path = %path.display(), bytes, "offboarding export written");
+        let grace = chrono::Duration::days(i64::from(state.config.admin.offboard_grace_days));
+        let mut tx = state.owner_pool.begin().await?;
+        let row = platform::offboard(
+            &mut tx,
+            auth.0.user_id,
+            &slug,
+            Utc::now() + grace,
+            &path.to_string_lossy(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(row.into()))
+    }
+}

@@ -1,0 +1,10 @@
+DROP FUNCTION purge_tenant(uuid);
+DROP INDEX products_group_product_idx;
+ALTER TABLE products DROP COLUMN group_product_id;
+DROP TABLE group_products;
+ALTER TABLE tenants DROP CONSTRAINT tenants_offboarding_check;
+UPDATE tenants SET status = 'suspended' WHERE status = 'offboarding';
+ALTER TABLE tenants DROP COLUMN offboard_export;
+ALTER TABLE tenants DROP COLUMN offboard_after;
+ALTER TABLE tenants DROP CONSTRAINT tenants_status_check;
+ALTER TABLE tenants ADD CONSTRAINT tenants_status_check CHECK (status IN ('active', 'suspended'));
