@@ -28,6 +28,8 @@ pub enum StartupError {
     BadDatabaseUrl(#[source] sqlx::Error),
     #[error(transparent)]
     Role(#[from] RoleCheckError),
+    #[error("admin.images: {0:#}")]
+    Images(anyhow::Error),
     #[error("could not listen on {addr}")]
     Bind {
         addr: String,
@@ -83,7 +85,9 @@ impl Application {
             .jwt_secret()
             .ok_or(ProductionCheckError::MissingJwtSecret)?
             .to_string();
-        let state = AppState::new(config, pool, &secret);
+        let images =
+            crate::images::ImageStore::new(&config.admin.images).map_err(StartupError::Images)?;
+        let state = AppState::new(config, pool, &secret, images);
         Ok(Self {
             acceptor,
             addr,

@@ -12,6 +12,7 @@ use crate::auth::stream_token::StreamTokens;
 use crate::auth::{Audience, JwtKeys, LoginLimiter};
 use crate::backup::maintenance::MaintenanceCache;
 use crate::config::Config;
+use crate::images::ImageStore;
 use crate::menu::MenuCache;
 use crate::realtime::Hub;
 
@@ -30,10 +31,12 @@ pub struct Inner {
     pub position_limiter: DefaultKeyedRateLimiter<Uuid>,
     /// Maintenance mode, re-read at most every 2 seconds.
     pub maintenance: MaintenanceCache,
+    /// Product images (read only here).
+    pub images: ImageStore,
 }
 
 impl AppState {
-    pub fn new(config: Config, pool: PgPool, jwt_secret: &str) -> Self {
+    pub fn new(config: Config, pool: PgPool, jwt_secret: &str, images: ImageStore) -> Self {
         let jwt = JwtKeys::new(
             jwt_secret,
             &config.auth.issuer,
@@ -65,6 +68,7 @@ impl AppState {
             stream_tokens,
             position_limiter,
             maintenance: MaintenanceCache::new(Duration::from_secs(2)),
+            images,
         }))
     }
 }

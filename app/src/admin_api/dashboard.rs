@@ -8,7 +8,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
-use super::security::{AdminAuth, require_manager, require_platform};
+use super::security::{Managed, ManagerAuth, PlatformAuth};
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::dashboard::{self, Range, store};
@@ -78,12 +78,10 @@ async fn group(state: &AdminState, from: &str, to: &str) -> Result<dashboard::Da
 
 async fn pizzeria(
     state: &AdminState,
-    auth: &AdminAuth,
-    slug: &str,
+    managed: &Managed,
     from: &str,
     to: &str,
 ) -> Result<dashboard::Dashboard, Problem> {
-    let managed = require_manager(state, auth.0, slug).await?;
     let range = Range::parse(from, to)?;
     let tenant = managed.tenant.id;
     let mut tx = db::begin_tenant(&state.pool, tenant).await?;
@@ -99,11 +97,10 @@ impl DashboardApi {
     async fn group(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
         from: Query<String>,
         to: Query<String>,
     ) -> Result<Json<DashboardView>, Problem> {
-        require_platform(&state, auth.0).await?;
         view(group(&state, &from, &to).await?)
     }
 
@@ -112,11 +109,10 @@ impl DashboardApi {
     async fn group_csv(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
         from: Query<String>,
         to: Query<String>,
     ) -> Result<Csv, Problem> {
-        require_platform(&state, auth.0).await?;
         Ok(csv(&group(&state, &from, &to).await?, "group"))
     }
 
@@ -125,24 +121,24 @@ impl DashboardApi {
     async fn pizzeria(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
-        slug: Path<String>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
         from: Query<String>,
         to: Query<String>,
     ) -> Result<Json<DashboardView>, Problem> {
-        view(pizzeria(&state, &auth, &slug, &from, &to).await?)
+        view(pizzeria(&state, &auth.0, &from, &to).await?)
     }
 
     #[oai(path = "/pizzerias/:slug/dashboard.csv", method = "get")]
     async fn pizzeria_csv(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         from: Query<String>,
         to: Query<String>,
     ) -> Result<Csv, Problem> {
-        let d = pizzeria(&state, &auth, &slug, &from, &to).await?;
+        let d = pizzeria(&state, &auth.0, &from, &to).await?;
         Ok(csv(&d, &slug))
     }
 }

@@ -4,6 +4,9 @@
 
 mod auth;
 mod dashboard;
+mod extras;
+mod menu;
+mod menu_view;
 mod operations;
 mod paging;
 mod pizzeria;
@@ -12,6 +15,7 @@ mod security;
 mod staff;
 mod startup;
 mod state;
+mod stock;
 mod tenants;
 
 use std::time::Duration;
@@ -42,6 +46,9 @@ type Apis = (
     dashboard::DashboardApi,
     pizzeria::PizzeriaAdminApi,
     staff::StaffAdminApi,
+    menu::MenuAdminApi,
+    extras::ExtrasAdminApi,
+    stock::StockAdminApi,
 );
 
 pub fn openapi() -> OpenApiService<Apis, ()> {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AdminTags;
 use super::paging::Paging;
-use super::security::{AdminAuth, require_platform};
+use super::security::PlatformAuth;
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::backup::{Backups, Kind, maintenance, registry};
@@ -126,9 +126,8 @@ impl OperationsApi {
     async fn maintenance(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
     ) -> Result<Json<MaintenanceView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let m = maintenance::get(&state.owner_pool).await?;
         Ok(Json(MaintenanceView {
             enabled: m.enabled,
@@ -142,10 +141,9 @@ impl OperationsApi {
     async fn set_maintenance(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         body: Json<MaintenanceBody>,
     ) -> Result<Json<MaintenanceView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let message = body.message.clone().unwrap_or_default();
         let by = format!("admin-api:{}", auth.0.user_id);
         maintenance::set(&state.owner_pool, body.enabled, &message, &by).await?;
@@ -171,11 +169,10 @@ impl OperationsApi {
     async fn backups(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
         page: Query<Option<u32>>,
         per_page: Query<Option<u32>>,
     ) -> Result<Json<BackupPage>, Problem> {
-        require_platform(&state, auth.0).await?;
         let paging = Paging::parse(page.0, per_page.0)?;
         let all = registry::list(&state.owner_pool).await?;
         let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
@@ -200,9 +197,8 @@ impl OperationsApi {
     async fn run_backup(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
     ) -> Result<BackupStarted, Problem> {
-        require_platform(&state, auth.0).await?;
         let url = state
             .config
             .database
@@ -238,11 +234,10 @@ impl OperationsApi {
     async fn failed_jobs(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
         page: Query<Option<u32>>,
         per_page: Query<Option<u32>>,
     ) -> Result<Json<FailedJobPage>, Problem> {
-        require_platform(&state, auth.0).await?;
         let paging = Paging::parse(page.0, per_page.0)?;
         let mut conn = state.owner_pool.acquire().await?;
         let (rows, total) = failed::list(&mut conn, paging.limit(), paging.offset()).await?;
@@ -271,10 +266,9 @@ impl OperationsApi {
     async fn retry(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         id: Path<Uuid>,
     ) -> Result<Retried, Problem> {
-        require_platform(&state, auth.0).await?;
         let ulid = failed::uuid_to_ulid(id.0);
         let mut tx = state.owner_pool.begin().await?;
         if !failed::retry(&mut tx, &ulid).await? {

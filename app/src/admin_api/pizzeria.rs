@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::AdminTags;
 use super::pizzeria_view::{Legal, PizzeriaView, Service, view};
-use super::security::{AdminAuth, require_manager};
+use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::db;
@@ -78,8 +78,12 @@ type Answer = Result<Json<PizzeriaView>, Problem>;
 impl PizzeriaAdminApi {
     /// The pizzeria with all its settings.
     #[oai(path = "/", method = "get")]
-    async fn get(&self, state: Data<&AdminState>, auth: AdminAuth, slug: Path<String>) -> Answer {
-        require_manager(&state, auth.0, &slug).await?;
+    async fn get(
+        &self,
+        state: Data<&AdminState>,
+        _auth: ManagerAuth,
+        slug: Path<String>,
+    ) -> Answer {
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -88,11 +92,10 @@ impl PizzeriaAdminApi {
     async fn profile(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<ProfileIn>,
     ) -> Answer {
-        require_manager(&state, auth.0, &slug).await?;
         let b = body.0;
         let change = ProfileChange {
             address_line: b.address_line,
@@ -115,11 +118,11 @@ impl PizzeriaAdminApi {
     async fn service(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<Service>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let b = body.0;
         let p = ServiceParams {
             slot_minutes: b.slot_minutes,
@@ -130,7 +133,7 @@ impl PizzeriaAdminApi {
             avg_delivery_minutes: b.avg_delivery_minutes,
         };
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_service(&mut tx, m.tenant.id, auth.0.user_id, &p).await?;
+        admin::set_service(&mut tx, m.tenant.id, m.user_id, &p).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
@@ -140,16 +143,16 @@ impl PizzeriaAdminApi {
     async fn legal(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<Legal>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         admin::set_legal(
             &mut tx,
             m.tenant.id,
-            auth.0.user_id,
+            m.user_id,
             &body.legal_name,
             &body.siret,
             &body.vat_number,
@@ -164,11 +167,11 @@ impl PizzeriaAdminApi {
     async fn hours(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<Vec<HoursIn>>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let rows: Vec<HoursRow> = body
             .0
             .into_iter()
@@ -179,7 +182,7 @@ impl PizzeriaAdminApi {
             })
             .collect();
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_hours(&mut tx, m.tenant.id, auth.0.user_id, &rows).await?;
+        admin::set_hours(&mut tx, m.tenant.id, m.user_id, &rows).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
@@ -189,11 +192,11 @@ impl PizzeriaAdminApi {
     async fn exception(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<ExceptionIn>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let hours = match (body.opens, body.closes) {
             (Some(o), Some(c)) => Some((o, c)),
             (None, None) => None,
@@ -205,7 +208,7 @@ impl PizzeriaAdminApi {
         };
         let note = body.note.clone().unwrap_or_default();
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::add_exception(&mut tx, m.tenant.id, auth.0.user_id, body.day, hours, &note).await?;
+        admin::add_exception(&mut tx, m.tenant.id, m.user_id, body.day, hours, &note).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
@@ -215,11 +218,11 @@ impl PizzeriaAdminApi {
     async fn zones(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<Vec<ZoneIn>>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let rows: Vec<ZoneRow> = body
             .0
             .into_iter()
@@ -229,7 +232,7 @@ impl PizzeriaAdminApi {
             })
             .collect();
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_zones(&mut tx, m.tenant.id, auth.0.user_id, &rows).await?;
+        admin::set_zones(&mut tx, m.tenant.id, m.user_id, &rows).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
@@ -239,13 +242,13 @@ impl PizzeriaAdminApi {
     async fn pause(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<PauseIn>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        settings::pause(&mut tx, m.tenant.id, auth.0.user_id, &body.message).await?;
+        settings::pause(&mut tx, m.tenant.id, m.user_id, &body.message).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
@@ -255,12 +258,12 @@ impl PizzeriaAdminApi {
     async fn resume(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        settings::resume(&mut tx, m.tenant.id, auth.0.user_id).await?;
+        settings::resume(&mut tx, m.tenant.id, m.user_id).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
@@ -270,21 +273,14 @@ impl PizzeriaAdminApi {
     async fn busy(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: ManagerAuth,
         slug: Path<String>,
         body: Json<BusyIn>,
     ) -> Answer {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let note = body.note.clone().unwrap_or_default();
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        settings::set_busy(
-            &mut tx,
-            m.tenant.id,
-            auth.0.user_id,
-            body.extra_minutes,
-            &note,
-        )
-        .await?;
+        settings::set_busy(&mut tx, m.tenant.id, m.user_id, body.extra_minutes, &note).await?;
         tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }

@@ -23,17 +23,30 @@ pub struct Caller {
     pub user_id: Uuid,
 }
 
-/// A valid access token of the admin API (`Authorization: Bearer …`, from `/auth/login` here).
+/// Any valid access token of the admin API (`/me`).
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
 pub struct AdminAuth(pub Caller);
 
-async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let Some(state) = req.data::<AdminState>() else {
-        return Err(
-            Problem::internal(&anyhow::anyhow!("AdminState missing from the request")).into(),
-        );
-    };
+/// A platform administrator's token. Checked before the request body is read, so a refusal is
+/// the same whatever was sent.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_platform")]
+pub struct PlatformAuth(pub Caller);
+
+/// The token of an owner or manager of the pizzeria in the URL (`{slug}`), or of a platform
+/// administrator.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_manager")]
+pub struct ManagerAuth(pub Managed);
+
+fn state(req: &Request) -> poem::Result<&AdminState> {
+    req.data::<AdminState>().ok_or_else(|| {
+        Problem::internal(&anyhow::anyhow!("AdminState missing from the request")).into()
+    })
+}
+
+fn verify(state: &AdminState, bearer: &Bearer) -> poem::Result<Caller> {
     match state.jwt.verify(&bearer.token) {
         Ok(claims) => Ok(Caller {
             user_id: claims.sub,
@@ -48,6 +61,26 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     }
 }
 
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    verify(state(req)?, &bearer)
+}
+
+async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let state = state(req)?;
+    let caller = verify(state, &bearer)?;
+    require_platform(state, caller).await?;
+    Ok(caller)
+}
+
+async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
+    let state = state(req)?;
+    let caller = verify(state, &bearer)?;
+    let slug = req
+        .raw_path_param("slug")
+        .ok_or_else(|| Problem::internal(&anyhow::anyhow!("no {{slug}} in the route")))?;
+    Ok(require_manager(state, caller, slug).await?)
+}
+
 async fn is_platform_admin(state: &AdminState, caller: Caller) -> Result<bool, Problem> {
     let mut tx = db::begin_user(&state.pool, caller.user_id).await?;
     let admin = accounts::store::is_platform_admin(&mut tx, caller.user_id).await?;
@@ -56,7 +89,7 @@ async fn is_platform_admin(state: &AdminState, caller: Caller) -> Result<bool, P
 }
 
 /// Platform administrators only.
-pub async fn require_platform(state: &AdminState, caller: Caller) -> Result<(), Problem> {
+async fn require_platform(state: &AdminState, caller: Caller) -> Result<(), Problem> {
     if is_platform_admin(state, caller).await? {
         Ok(())
     } else {
@@ -68,8 +101,9 @@ pub async fn require_platform(state: &AdminState, caller: Caller) -> Result<(), 
 
 /// The pizzeria a franchise request is about, and the caller's standing in it.
 pub struct Managed {
+    pub user_id: Uuid,
     pub tenant: Tenant,
-    /// `None` for a platform administrator acting in the pizzeria.
+    /// The caller's roles in the pizzeria (none for a platform administrator from outside).
     pub actor_roles: Vec<Role>,
     pub platform_admin: bool,
 }
@@ -83,7 +117,7 @@ impl Managed {
 }
 
 /// An owner or manager of the pizzeria `slug`, or a platform administrator.
-pub async fn require_manager(
+async fn require_manager(
     state: &AdminState,
     caller: Caller,
     slug: &str,
@@ -110,6 +144,7 @@ pub async fn require_manager(
         return Err(Problem::not_found("pizzeria"));
     }
     Ok(Managed {
+        user_id: caller.user_id,
         tenant,
         actor_roles,
         platform_admin,

@@ -10,7 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::{AdminAuth, Managed, require_manager};
+use super::security::{Managed, ManagerAuth};
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::db;
@@ -71,10 +71,10 @@ enum Done {
     NoContent,
 }
 
-fn actor(managed: &Managed, auth: &AdminAuth) -> Actor {
+fn actor(m: &Managed) -> Actor {
     Actor {
-        user_id: auth.0.user_id,
-        is_owner: managed.is_owner(),
+        user_id: m.user_id,
+        is_owner: m.is_owner(),
     }
 }
 
@@ -84,10 +84,10 @@ impl StaffAdminApi {
     async fn list(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
-        slug: Path<String>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
     ) -> Result<Json<StaffView>, Problem> {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let members = memberships::staff(&mut tx, m.tenant.id).await?;
         let pending = invitations::pending(&mut tx, m.tenant.id).await?;
@@ -119,11 +119,11 @@ impl StaffAdminApi {
     async fn invite(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
-        slug: Path<String>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
         body: Json<InviteBody>,
     ) -> Result<Invited, Problem> {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let email = Email::parse(&body.email)?;
         let role: Role = body.role.parse()?;
         if role.manages() && !m.is_owner() {
@@ -133,7 +133,7 @@ impl StaffAdminApi {
         }
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let invited =
-            invitations::invite(&mut tx, m.tenant.id, &email, role, Some(auth.0.user_id)).await?;
+            invitations::invite(&mut tx, m.tenant.id, &email, role, Some(m.user_id)).await?;
         tx.commit().await?;
         Ok(Invited::Ok(Json(Invitation {
             id: invited.id,
@@ -148,15 +148,15 @@ impl StaffAdminApi {
     async fn set_role(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
-        slug: Path<String>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
         user_id: Path<Uuid>,
         body: Json<RoleBody>,
     ) -> Result<Done, Problem> {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let role: Role = body.role.parse()?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        staff::set_role(&mut tx, m.tenant.id, &actor(&m, &auth), user_id.0, role).await?;
+        staff::set_role(&mut tx, m.tenant.id, &actor(&m), user_id.0, role).await?;
         tx.commit().await?;
         Ok(Done::NoContent)
     }
@@ -166,13 +166,13 @@ impl StaffAdminApi {
     async fn remove(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
-        slug: Path<String>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
         user_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = require_manager(&state, auth.0, &slug).await?;
+        let m = auth.0;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        staff::remove(&mut tx, m.tenant.id, &actor(&m, &auth), user_id.0).await?;
+        staff::remove(&mut tx, m.tenant.id, &actor(&m), user_id.0).await?;
         tx.commit().await?;
         Ok(Done::NoContent)
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::AdminTags;
 use super::paging::Paging;
-use super::security::{AdminAuth, require_platform};
+use super::security::PlatformAuth;
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::export;
@@ -135,13 +135,12 @@ impl TenantsApi {
     async fn list(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
         status: Query<Option<String>>,
         q: Query<Option<String>>,
         page: Query<Option<u32>>,
         per_page: Query<Option<u32>>,
     ) -> Result<Json<TenantPage>, Problem> {
-        require_platform(&state, auth.0).await?;
         let paging = Paging::parse(page.0, per_page.0)?;
         if let Some(s) = status.0.as_deref()
             && !["active", "suspended", "offboarding"].contains(&s)
@@ -174,10 +173,9 @@ impl TenantsApi {
     async fn create(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         body: Json<NewTenantBody>,
     ) -> Result<Created, Problem> {
-        require_platform(&state, auth.0).await?;
         let b = body.0;
         let input = NewPizzeria {
             slug: b.slug,
@@ -210,10 +208,9 @@ impl TenantsApi {
     async fn get(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        _auth: PlatformAuth,
         slug: Path<String>,
     ) -> Result<Json<TenantView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let mut conn = state.owner_pool.acquire().await?;
         Ok(Json(platform::find(&mut conn, &slug).await?.into()))
     }
@@ -223,11 +220,10 @@ impl TenantsApi {
     async fn update(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         slug: Path<String>,
         body: Json<TenantChange>,
     ) -> Result<Json<TenantView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let b = body.0;
         let change = ProfileChange {
             name: b.name,
@@ -250,11 +246,10 @@ impl TenantsApi {
     async fn suspend(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         slug: Path<String>,
         body: Json<SuspendBody>,
     ) -> Result<Json<TenantView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let mut tx = state.owner_pool.begin().await?;
         let row = platform::suspend(&mut tx, auth.0.user_id, &slug, &body.reason).await?;
         tx.commit().await?;
@@ -266,10 +261,9 @@ impl TenantsApi {
     async fn resume(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         slug: Path<String>,
     ) -> Result<Json<TenantView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let mut tx = state.owner_pool.begin().await?;
         let row = platform::resume(&mut tx, auth.0.user_id, &slug).await?;
         tx.commit().await?;
@@ -281,10 +275,9 @@ impl TenantsApi {
     async fn export(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         slug: Path<String>,
     ) -> Result<Exported, Problem> {
-        require_platform(&state, auth.0).await?;
         let mut conn = state.owner_pool.acquire().await?;
         let row = platform::find(&mut conn, &slug).await?;
         drop(conn);
@@ -313,10 +306,9 @@ impl TenantsApi {
     async fn offboard(
         &self,
         state: Data<&AdminState>,
-        auth: AdminAuth,
+        auth: PlatformAuth,
         slug: Path<String>,
     ) -> Result<Json<TenantView>, Problem> {
-        require_platform(&state, auth.0).await?;
         let mut conn = state.owner_pool.acquire().await?;
         let row = platform::find(&mut conn, &slug).await?;
         drop(conn);

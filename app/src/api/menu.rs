@@ -39,7 +39,8 @@ pub struct ProductView {
     name: String,
     description: String,
     allergens: Vec<String>,
-    image_key: Option<String>,
+    /// The product's picture (a redirect to a short-lived URL), when it has one.
+    image_url: Option<String>,
     vat_class: String,
     vat_rate_bp: Option<i64>,
     /// Marked sold out by the pizzeria (wins over stock).
@@ -131,6 +132,7 @@ struct OpeningView {
 }
 
 pub fn product_view(
+    slug: &str,
     p: &Product,
     menu: &MenuData,
     extras: &[&Extra],
@@ -159,7 +161,10 @@ pub fn product_view(
         name: p.name.clone(),
         description: p.description.clone(),
         allergens: p.allergens.clone(),
-        image_key: p.image_key.clone(),
+        image_url: p
+            .image_key
+            .as_ref()
+            .map(|_| format!("/api/v1/pizzerias/{slug}/products/{}/image", p.id)),
         vat_class: p.vat_class.clone(),
         vat_rate_bp: menu.vat_rate_bp(&p.vat_class),
         sold_out,
@@ -199,7 +204,7 @@ impl MenuApi {
         tx.commit().await?;
         let now = Utc::now();
         Ok(Json(MenuView {
-            pizzeria: tenant.slug,
+            pizzeria: tenant.slug.clone(),
             menu_version: menu.version,
             categories: menu
                 .categories
@@ -211,7 +216,7 @@ impl MenuApi {
                         .products
                         .iter()
                         .filter(|p| p.active)
-                        .map(|p| product_view(p, &menu, &[], &on_hand, now))
+                        .map(|p| product_view(&tenant.slug, p, &menu, &[], &on_hand, now))
                         .collect(),
                 })
                 .filter(|c| !c.products.is_empty())
@@ -263,6 +268,7 @@ impl MenuApi {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Json(product_view(
+            &tenant.slug,
             product,
             &menu,
             &chosen,

@@ -6,6 +6,7 @@ mod addresses;
 mod deliveries;
 pub mod health;
 mod history;
+mod images;
 mod kitchen;
 mod menu;
 pub mod middleware;
@@ -90,6 +91,10 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
     Route::new()
         .nest("/api/v1", api.around(middleware::maintenance))
+        .at(
+            "/api/v1/pizzerias/:slug/products/:id/image",
+            get(images::product_image),
+        )
         .at("/openapi.json", spec)
         .nest("/docs", ui)
         .at("/healthz", get(health::healthz))

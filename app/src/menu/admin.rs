@@ -38,7 +38,7 @@ pub struct NewProduct<'a> {
     pub sizes: Vec<NewSize<'a>>,
 }
 
-fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
+pub(super) fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
     let n = name.trim().chars().count();
     if n == 0 || n > 80 {
         return Err(InvalidInput::new(field, "must have 1 to 80 characters"));
@@ -46,12 +46,12 @@ fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
     Ok(())
 }
 
-fn unique_violation(err: &sqlx::Error) -> bool {
+pub(super) fn unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())
 }
 
-fn foreign_key_violation(err: &sqlx::Error) -> bool {
+pub(super) fn foreign_key_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_foreign_key_violation())
 }
@@ -157,7 +157,7 @@ pub async fn create_product(
     Ok(id)
 }
 
-async fn add_size(
+pub(super) async fn add_size(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     product_id: Uuid,
@@ -194,7 +194,7 @@ async fn add_size(
         )
         .execute(&mut *conn)
         .await
-        .map_err(|e| if foreign_key_violation(&e) { MenuError::NotFound("ingredient") } else { anyhow::Error::new(e).context("inserting a recipe item").into() })?;
+        .map_err(|e| -> MenuError { if foreign_key_violation(&e) { InvalidInput::new("recipe", "unknown ingredient").into() } else { anyhow::Error::new(e).context("inserting a recipe item").into() } })?;
     }
     Ok(size_id)
 }
@@ -228,19 +228,49 @@ pub async fn create_extra(
             anyhow::Error::new(e).context("inserting an extra").into()
         }
     })?;
+    set_extra_recipe(conn, tenant_id, id, recipe).await?;
+    Ok(id)
+}
+
+/// Replaces an extra's recipe.
+pub(super) async fn set_extra_recipe(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    extra_id: Uuid,
+    recipe: &[(Uuid, i64)],
+) -> Result<(), MenuError> {
+    sqlx::query!(
+        "DELETE FROM extra_recipe_items WHERE tenant_id = $1 AND extra_id = $2",
+        tenant_id,
+        extra_id
+    )
+    .execute(&mut *conn)
+    .await
+    .context("clearing an extra's recipe")?;
     for (ingredient_id, quantity) in recipe {
+        if *quantity <= 0 {
+            return Err(InvalidInput::new("recipe", "quantities must be positive").into());
+        }
         sqlx::query!(
             "INSERT INTO extra_recipe_items (tenant_id, extra_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
             tenant_id,
-            id,
+            extra_id,
             ingredient_id,
             quantity
         )
         .execute(&mut *conn)
         .await
-        .context("inserting an extra's recipe item")?;
+        .map_err(|e| {
+            if foreign_key_violation(&e) {
+                InvalidInput::new("recipe", "unknown ingredient").into()
+            } else if unique_violation(&e) {
+                InvalidInput::new("recipe", "an ingredient is listed twice").into()
+            } else {
+                MenuError::from(anyhow::Error::new(e).context("inserting an extra's recipe item"))
+            }
+        })?;
     }
-    Ok(id)
+    Ok(())
 }
 
 pub async fn set_size_price(

@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod cache;
+pub mod edit;
 pub mod store;
 
 use std::collections::HashMap;
@@ -24,6 +25,9 @@ pub enum MenuError {
     NotFound(&'static str),
     #[error("{0} already exists")]
     Duplicate(String),
+    /// Still used by something that must go first (a category with products).
+    #[error("this {0} is still in use")]
+    InUse(&'static str),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

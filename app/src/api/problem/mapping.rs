@@ -100,6 +100,8 @@ impl From<MenuError> for Problem {
                 Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
                     .detail(format!("{what} already exists."))
             }
+            e @ MenuError::InUse(_) => Problem::new(StatusCode::CONFLICT, "in-use", "Still in use")
+                .detail(format!("{e}: empty it first.")),
             MenuError::Unexpected(e) => Problem::internal(&e),
         }
     }

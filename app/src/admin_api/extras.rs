@@ -1,0 +1,201 @@
+//! `/pizzerias/{slug}/extras` and product images.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{Multipart, Object, OpenApi};
+use uuid::Uuid;
+
+use super::AdminTags;
+use super::menu::{Created, CreatedId, Done, RecipeIn, recipe};
+use super::security::ManagerAuth;
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::db;
+use crate::images::{self, ImageError};
+use crate::menu::admin as create;
+use crate::menu::edit;
+
+#[derive(Default)]
+pub struct ExtrasAdminApi;
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ExtraIn {
+    name: String,
+    /// 0 to 10 000.
+    price_cents: i64,
+    recipe: Vec<RecipeIn>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ExtraPatch {
+    name: Option<String>,
+    price_cents: Option<i64>,
+    active: Option<bool>,
+    /// Replaces the whole recipe.
+    recipe: Option<Vec<RecipeIn>>,
+}
+
+/// `multipart/form-data` with one part `file`: a PNG, JPEG or WebP image.
+#[derive(Multipart)]
+struct ImageUpload {
+    file: Upload,
+}
+
+#[derive(Object)]
+struct ImageView {
+    /// Where customers get it (the app API redirects to a short-lived URL of the bucket).
+    url: String,
+    content_type: String,
+    bytes: u64,
+}
+
+#[OpenApi(prefix_path = "/pizzerias/:slug", tag = "AdminTags::Pizzeria")]
+impl ExtrasAdminApi {
+    #[oai(path = "/extras", method = "post")]
+    async fn create(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        body: Json<ExtraIn>,
+    ) -> Result<Created, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let id = create::create_extra(
+            &mut tx,
+            m.tenant.id,
+            &body.name,
+            body.price_cents,
+            &recipe(&body.recipe),
+        )
+        .await?;
+        crate::tenancy::audit::record(
+            &mut tx,
+            m.tenant.id,
+            Some(m.user_id),
+            "extra.create",
+            &id.to_string(),
+            serde_json::json!({ "name": body.name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Created::Ok(Json(CreatedId { id })))
+    }
+
+    #[oai(path = "/extras/:id", method = "patch")]
+    async fn update(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<ExtraPatch>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let r = body.recipe.as_deref().map(recipe);
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::update_extra(
+            &mut tx,
+            m.tenant.id,
+            m.user_id,
+            id.0,
+            body.name.as_deref(),
+            body.price_cents,
+            body.active,
+            r.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    #[oai(path = "/extras/:id", method = "delete")]
+    async fn delete(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::delete_extra(&mut tx, m.tenant.id, m.user_id, id.0).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Upload a product's image (replaces the previous one). Checked: PNG, JPEG or WebP as
+    /// declared, at most `admin.images.max_bytes`; a refused file stores nothing.
+    #[oai(path = "/products/:id/image", method = "put")]
+    async fn put_image(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        upload: ImageUpload,
+    ) -> Result<Json<ImageView>, Problem> {
+        let m = auth.0;
+        let declared = upload.file.content_type().unwrap_or("").to_string();
+        let bytes = upload.file.into_vec().await.map_err(|e| {
+            Problem::from(ImageError::Unexpected(
+                anyhow::Error::new(e).context("reading the upload"),
+            ))
+        })?;
+        let kind = images::check(&declared, &bytes, state.config.admin.images.max_bytes)?;
+        // The product must exist before anything is stored.
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let exists = edit::product_exists(&mut tx, m.tenant.id, id.0).await?;
+        tx.commit().await?;
+        if !exists {
+            return Err(Problem::not_found("product"));
+        }
+        let key = state.images.put(m.tenant.id, id.0, kind, &bytes).await?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let old = match edit::set_image(&mut tx, m.tenant.id, m.user_id, id.0, Some(&key)).await {
+            Ok(old) => old,
+            Err(err) => {
+                let _ = state.images.delete(&key).await;
+                return Err(err.into());
+            }
+        };
+        tx.commit().await?;
+        if let Some(old) = old
+            && let Err(err) = state.images.delete(&old).await
+        {
+            tracing::warn!(error = %format!("{err:#}"), key = %old, "deleting a replaced image failed");
+        }
+        Ok(Json(ImageView {
+            url: format!(
+                "{}/api/v1/pizzerias/{}/products/{}/image",
+                state.config.http.public_url.trim_end_matches('/'),
+                m.tenant.slug,
+                id.0
+            ),
+            content_type: kind.content_type().into(),
+            bytes: bytes.len() as u64,
+        }))
+    }
+
+    #[oai(path = "/products/:id/image", method = "delete")]
+    async fn delete_image(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let old = edit::set_image(&mut tx, m.tenant.id, m.user_id, id.0, None).await?;
+        tx.commit().await?;
+        if let Some(old) = old {
+            state.images.delete(&old).await?;
+        }
+        Ok(Done::NoContent)
+    }
+}

@@ -1,0 +1,346 @@
+//! `/pizzerias/{slug}/menu`, categories, products and their sizes (prices, recipes).
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::AdminTags;
+use super::menu_view::{MenuView, menu};
+use super::security::ManagerAuth;
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::db;
+use crate::menu::admin::{self as create, NewProduct, NewSize};
+use crate::menu::edit::{self, ProductChange};
+
+#[derive(Default)]
+pub struct MenuAdminApi;
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+pub(super) struct RecipeIn {
+    pub(super) ingredient_id: Uuid,
+    /// In the ingredient's unit (g, ml or pieces); positive.
+    pub(super) quantity: i64,
+}
+
+pub(super) fn recipe(r: &[RecipeIn]) -> Vec<(Uuid, i64)> {
+    r.iter().map(|i| (i.ingredient_id, i.quantity)).collect()
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct CategoryIn {
+    name: String,
+    position: Option<i32>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct CategoryChange {
+    name: Option<String>,
+    position: Option<i32>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct SizeIn {
+    /// Short code: `s`, `m`, `l`, `unit`… (lowercase letters, digits, `_`, `-`).
+    code: String,
+    label: String,
+    /// Positive.
+    price_cents: i64,
+    recipe: Vec<RecipeIn>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ProductIn {
+    category_id: Uuid,
+    /// pizza, drink or dessert.
+    kind: String,
+    name: String,
+    description: Option<String>,
+    allergens: Option<Vec<String>>,
+    /// A VAT class of the pizzeria: `food`, `soft_drink` or `alcohol`.
+    vat_class: String,
+    position: Option<i32>,
+    sizes: Vec<SizeIn>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct ProductPatch {
+    category_id: Option<Uuid>,
+    name: Option<String>,
+    description: Option<String>,
+    allergens: Option<Vec<String>>,
+    vat_class: Option<String>,
+    position: Option<i32>,
+    /// `false` hides it from customers.
+    active: Option<bool>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct SizePatch {
+    label: Option<String>,
+    price_cents: Option<i64>,
+    /// Replaces the whole recipe.
+    recipe: Option<Vec<RecipeIn>>,
+}
+
+#[derive(Object)]
+pub(super) struct CreatedId {
+    pub(super) id: Uuid,
+}
+
+#[derive(ApiResponse)]
+pub(super) enum Created {
+    #[oai(status = 201)]
+    Ok(Json<CreatedId>),
+}
+
+#[derive(ApiResponse)]
+pub(super) enum Done {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[OpenApi(prefix_path = "/pizzerias/:slug", tag = "AdminTags::Pizzeria")]
+impl MenuAdminApi {
+    /// The whole menu, hidden items included.
+    #[oai(path = "/menu", method = "get")]
+    async fn get(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+    ) -> Result<Json<MenuView>, Problem> {
+        let m = auth.0;
+        Ok(Json(menu(&state, m.tenant.id).await?))
+    }
+
+    #[oai(path = "/categories", method = "post")]
+    async fn create_category(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        body: Json<CategoryIn>,
+    ) -> Result<Created, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let id = edit::create_category(
+            &mut tx,
+            m.tenant.id,
+            m.user_id,
+            &body.name,
+            body.position.unwrap_or(0),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Created::Ok(Json(CreatedId { id })))
+    }
+
+    #[oai(path = "/categories/:id", method = "patch")]
+    async fn update_category(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<CategoryChange>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::update_category(
+            &mut tx,
+            m.tenant.id,
+            m.user_id,
+            id.0,
+            body.name.as_deref(),
+            body.position,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Delete an empty category.
+    #[oai(path = "/categories/:id", method = "delete")]
+    async fn delete_category(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::delete_category(&mut tx, m.tenant.id, m.user_id, id.0).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Create a product with its sizes, prices and recipes.
+    #[oai(path = "/products", method = "post")]
+    async fn create_product(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        body: Json<ProductIn>,
+    ) -> Result<Created, Problem> {
+        let m = auth.0;
+        let b = &body.0;
+        let new = NewProduct {
+            category_id: b.category_id,
+            kind: &b.kind,
+            name: &b.name,
+            description: b.description.as_deref().unwrap_or(""),
+            allergens: b.allergens.clone().unwrap_or_default(),
+            vat_class: &b.vat_class,
+            position: b.position.unwrap_or(0),
+            sizes: b
+                .sizes
+                .iter()
+                .map(|s| NewSize {
+                    code: &s.code,
+                    label: &s.label,
+                    price_cents: s.price_cents,
+                    recipe: recipe(&s.recipe),
+                })
+                .collect(),
+        };
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let id = create::create_product(&mut tx, m.tenant.id, &new).await?;
+        crate::tenancy::audit::record(
+            &mut tx,
+            m.tenant.id,
+            Some(m.user_id),
+            "product.create",
+            &id.to_string(),
+            serde_json::json!({ "name": b.name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Created::Ok(Json(CreatedId { id })))
+    }
+
+    #[oai(path = "/products/:id", method = "patch")]
+    async fn update_product(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<ProductPatch>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let b = body.0;
+        let change = ProductChange {
+            category_id: b.category_id,
+            name: b.name,
+            description: b.description,
+            allergens: b.allergens,
+            vat_class: b.vat_class,
+            position: b.position,
+            active: b.active,
+        };
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::update_product(&mut tx, m.tenant.id, m.user_id, id.0, &change).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    #[oai(path = "/products/:id", method = "delete")]
+    async fn delete_product(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let image = edit::delete_product(&mut tx, m.tenant.id, m.user_id, id.0).await?;
+        tx.commit().await?;
+        if let Some(key) = image
+            && let Err(err) = state.images.delete(&key).await
+        {
+            tracing::warn!(error = %format!("{err:#}"), %key, "deleting a product's image failed");
+        }
+        Ok(Done::NoContent)
+    }
+
+    #[oai(path = "/products/:id/sizes", method = "post")]
+    async fn add_size(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<SizeIn>,
+    ) -> Result<Created, Problem> {
+        let m = auth.0;
+        let s = &body.0;
+        let size = NewSize {
+            code: &s.code,
+            label: &s.label,
+            price_cents: s.price_cents,
+            recipe: recipe(&s.recipe),
+        };
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let size_id = edit::add_product_size(&mut tx, m.tenant.id, m.user_id, id.0, &size).await?;
+        tx.commit().await?;
+        Ok(Created::Ok(Json(CreatedId { id: size_id })))
+    }
+
+    /// Change a size's label, price or recipe.
+    #[oai(path = "/products/:id/sizes/:size_id", method = "patch")]
+    async fn update_size(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        size_id: Path<Uuid>,
+        body: Json<SizePatch>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let r = body.recipe.as_deref().map(recipe);
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::update_size(
+            &mut tx,
+            m.tenant.id,
+            m.user_id,
+            id.0,
+            size_id.0,
+            body.label.as_deref(),
+            body.price_cents,
+            r.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    #[oai(path = "/products/:id/sizes/:size_id", method = "delete")]
+    async fn delete_size(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        size_id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        edit::delete_size(&mut tx, m.tenant.id, m.user_id, id.0, size_id.0).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+}

@@ -1,0 +1,308 @@
+//! `/pizzerias/{slug}/ingredients`: ingredients, restock, waste, inventory and the history of
+//! movements (the same library functions as the app's stock endpoints).
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::AdminTags;
+use super::menu::{Created, CreatedId, Done};
+use super::paging::Paging;
+use super::security::ManagerAuth;
+use super::state::AdminState;
+use crate::api::problem::Problem;
+use crate::db;
+use crate::menu::admin::{self as create, NewIngredient};
+use crate::stock::{self, IngredientRow, ingredients, store};
+
+#[derive(Default)]
+pub struct StockAdminApi;
+
+#[derive(Object)]
+struct Ingredient {
+    id: Uuid,
+    name: String,
+    /// g, ml or piece.
+    unit: String,
+    quantity_on_hand: i64,
+    alert_threshold: i64,
+    low: bool,
+}
+
+impl From<IngredientRow> for Ingredient {
+    fn from(r: IngredientRow) -> Self {
+        Self {
+            low: r.quantity_on_hand <= r.alert_threshold,
+            id: r.id,
+            name: r.name,
+            unit: r.unit,
+            quantity_on_hand: r.quantity_on_hand,
+            alert_threshold: r.alert_threshold,
+        }
+    }
+}
+
+#[derive(Object)]
+struct IngredientPage {
+    items: Vec<Ingredient>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct IngredientIn {
+    name: String,
+    unit: String,
+    alert_threshold: i64,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct IngredientPatch {
+    name: Option<String>,
+    alert_threshold: Option<i64>,
+}
+
+#[derive(Object)]
+#[oai(deny_unknown_fields)]
+struct Quantity {
+    /// Received or thrown away, in the ingredient's unit (restock, waste); counted (inventory).
+    quantity: i64,
+    /// Why (required for waste).
+    note: Option<String>,
+}
+
+#[derive(Object)]
+struct Movement {
+    id: i64,
+    delta: i64,
+    /// restock, waste, inventory, order or return.
+    reason: String,
+    actor_user_id: Option<Uuid>,
+    actor_name: Option<String>,
+    order_id: Option<Uuid>,
+    note: String,
+    at: DateTime<Utc>,
+}
+
+#[OpenApi(
+    prefix_path = "/pizzerias/:slug/ingredients",
+    tag = "AdminTags::Pizzeria"
+)]
+impl StockAdminApi {
+    /// Ingredients by name; `low=true`: only those at or below their alert threshold.
+    #[oai(path = "/", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        low: Query<Option<bool>>,
+        page: Query<Option<u32>>,
+        per_page: Query<Option<u32>>,
+    ) -> Result<Json<IngredientPage>, Problem> {
+        let m = auth.0;
+        let paging = Paging::parse(page.0, per_page.0)?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let all = store::list(&mut tx, m.tenant.id).await?;
+        tx.commit().await?;
+        let all: Vec<Ingredient> = all
+            .into_iter()
+            .map(Ingredient::from)
+            .filter(|i| low.0.is_none_or(|l| i.low == l))
+            .collect();
+        let total = all.len() as i64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
+            .take(paging.per_page as usize)
+            .collect();
+        Ok(Json(IngredientPage {
+            items,
+            page: paging.page,
+            per_page: paging.per_page,
+            total,
+        }))
+    }
+
+    #[oai(path = "/", method = "post")]
+    async fn create(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        body: Json<IngredientIn>,
+    ) -> Result<Created, Problem> {
+        let m = auth.0;
+        let new = NewIngredient {
+            name: &body.name,
+            unit: &body.unit,
+            alert_threshold: body.alert_threshold,
+        };
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let id = create::create_ingredient(&mut tx, m.tenant.id, &new).await?;
+        crate::tenancy::audit::record(
+            &mut tx,
+            m.tenant.id,
+            Some(m.user_id),
+            "ingredient.create",
+            &id.to_string(),
+            serde_json::json!({ "name": body.name, "unit": body.unit }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Created::Ok(Json(CreatedId { id })))
+    }
+
+    #[oai(path = "/:id", method = "patch")]
+    async fn update(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<IngredientPatch>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        ingredients::update(
+            &mut tx,
+            m.tenant.id,
+            m.user_id,
+            id.0,
+            body.name.as_deref(),
+            body.alert_threshold,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Delete an ingredient no recipe uses and with no stock history.
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        ingredients::delete(&mut tx, m.tenant.id, m.user_id, id.0).await?;
+        tx.commit().await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Goods received.
+    #[oai(path = "/:id/restock", method = "post")]
+    async fn restock(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<Quantity>,
+    ) -> Result<Json<Ingredient>, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let applied = stock::restock(
+            &mut tx,
+            m.tenant.id,
+            id.0,
+            m.user_id,
+            body.quantity,
+            body.note.as_deref().unwrap_or(""),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(applied.ingredient.into()))
+    }
+
+    /// Thrown away (a reason is required).
+    #[oai(path = "/:id/waste", method = "post")]
+    async fn waste(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<Quantity>,
+    ) -> Result<Json<Ingredient>, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let applied = stock::waste(
+            &mut tx,
+            m.tenant.id,
+            id.0,
+            m.user_id,
+            body.quantity,
+            body.note.as_deref().unwrap_or(""),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(applied.ingredient.into()))
+    }
+
+    /// A count of what is there: the stock becomes `quantity`.
+    #[oai(path = "/:id/inventory", method = "post")]
+    async fn inventory(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        body: Json<Quantity>,
+    ) -> Result<Json<Ingredient>, Problem> {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let applied = stock::inventory(
+            &mut tx,
+            m.tenant.id,
+            id.0,
+            m.user_id,
+            body.quantity,
+            body.note.as_deref().unwrap_or(""),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json(applied.ingredient.into()))
+    }
+
+    /// Movements, newest first; `before` (a movement id) pages back.
+    #[oai(path = "/:id/movements", method = "get")]
+    async fn movements(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        #[oai(name = "slug")] _slug: Path<String>,
+        id: Path<Uuid>,
+        before: Query<Option<i64>>,
+        per_page: Query<Option<u32>>,
+    ) -> Result<Json<Vec<Movement>>, Problem> {
+        let m = auth.0;
+        let paging = Paging::parse(None, per_page.0)?;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let rows = store::movements(&mut tx, m.tenant.id, id.0, before.0, paging.limit()).await?;
+        tx.commit().await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|r| Movement {
+                    id: r.id,
+                    delta: r.delta,
+                    reason: r.reason,
+                    actor_user_id: r.actor_user_id,
+                    actor_name: r.actor_name,
+                    order_id: r.order_id,
+                    note: r.note,
+                    at: r.at,
+                })
+                .collect(),
+        ))
+    }
+}
