@@ -29,6 +29,7 @@ impl TestApp {
         let scratch = std::env::temp_dir().join(format!("ocpizza-admin-{}", Uuid::new_v4()));
         config.admin.images.dir = scratch.join("images").to_string_lossy().into_owned();
         config.admin.export_dir = scratch.join("exports").to_string_lossy().into_owned();
+        config.backup.dir = scratch.join("backups").to_string_lossy().into_owned();
         adjust(&mut config);
         let server = ocpizza::admin_api::AdminApplication::build(config.clone())
             .await

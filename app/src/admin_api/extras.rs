@@ -15,7 +15,7 @@ use crate::api::problem::Problem;
 use crate::db;
 use crate::images::{self, ImageError};
 use crate::menu::admin as create;
-use crate::menu::edit;
+use crate::menu::edit::{self, ExtraChange};
 
 #[derive(Default)]
 pub struct ExtrasAdminApi;
@@ -53,9 +53,9 @@ struct ImageView {
     bytes: u64,
 }
 
-#[OpenApi(prefix_path = "/pizzerias/:slug", tag = "AdminTags::Pizzeria")]
+#[OpenApi(tag = "AdminTags::Pizzeria")]
 impl ExtrasAdminApi {
-    #[oai(path = "/extras", method = "post")]
+    #[oai(path = "/pizzerias/:slug/extras", method = "post")]
     async fn create(
         &self,
         state: Data<&AdminState>,
@@ -86,7 +86,7 @@ impl ExtrasAdminApi {
         Ok(Created::Ok(Json(CreatedId { id })))
     }
 
-    #[oai(path = "/extras/:id", method = "patch")]
+    #[oai(path = "/pizzerias/:slug/extras/:id", method = "patch")]
     async fn update(
         &self,
         state: Data<&AdminState>,
@@ -103,17 +103,19 @@ impl ExtrasAdminApi {
             m.tenant.id,
             m.user_id,
             id.0,
-            body.name.as_deref(),
-            body.price_cents,
-            body.active,
-            r.as_deref(),
+            &ExtraChange {
+                name: body.name.as_deref(),
+                price_cents: body.price_cents,
+                active: body.active,
+                recipe: r.as_deref(),
+            },
         )
         .await?;
         tx.commit().await?;
         Ok(Done::NoContent)
     }
 
-    #[oai(path = "/extras/:id", method = "delete")]
+    #[oai(path = "/pizzerias/:slug/extras/:id", method = "delete")]
     async fn delete(
         &self,
         state: Data<&AdminState>,
@@ -130,7 +132,7 @@ impl ExtrasAdminApi {
 
     /// Upload a product's image (replaces the previous one). Checked: PNG, JPEG or WebP as
     /// declared, at most `admin.images.max_bytes`; a refused file stores nothing.
-    #[oai(path = "/products/:id/image", method = "put")]
+    #[oai(path = "/pizzerias/:slug/products/:id/image", method = "put")]
     async fn put_image(
         &self,
         state: Data<&AdminState>,
@@ -181,7 +183,7 @@ impl ExtrasAdminApi {
         }))
     }
 
-    #[oai(path = "/products/:id/image", method = "delete")]
+    #[oai(path = "/pizzerias/:slug/products/:id/image", method = "delete")]
     async fn delete_image(
         &self,
         state: Data<&AdminState>,

@@ -13,7 +13,7 @@ use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::db;
 use crate::menu::admin::{self as create, NewProduct, NewSize};
-use crate::menu::edit::{self, ProductChange};
+use crate::menu::edit::{self, ProductChange, SizeChange};
 
 #[derive(Default)]
 pub struct MenuAdminApi;
@@ -109,10 +109,10 @@ pub(super) enum Done {
     NoContent,
 }
 
-#[OpenApi(prefix_path = "/pizzerias/:slug", tag = "AdminTags::Pizzeria")]
+#[OpenApi(tag = "AdminTags::Pizzeria")]
 impl MenuAdminApi {
     /// The whole menu, hidden items included.
-    #[oai(path = "/menu", method = "get")]
+    #[oai(path = "/pizzerias/:slug/menu", method = "get")]
     async fn get(
         &self,
         state: Data<&AdminState>,
@@ -123,7 +123,7 @@ impl MenuAdminApi {
         Ok(Json(menu(&state, m.tenant.id).await?))
     }
 
-    #[oai(path = "/categories", method = "post")]
+    #[oai(path = "/pizzerias/:slug/categories", method = "post")]
     async fn create_category(
         &self,
         state: Data<&AdminState>,
@@ -145,7 +145,7 @@ impl MenuAdminApi {
         Ok(Created::Ok(Json(CreatedId { id })))
     }
 
-    #[oai(path = "/categories/:id", method = "patch")]
+    #[oai(path = "/pizzerias/:slug/categories/:id", method = "patch")]
     async fn update_category(
         &self,
         state: Data<&AdminState>,
@@ -170,7 +170,7 @@ impl MenuAdminApi {
     }
 
     /// Delete an empty category.
-    #[oai(path = "/categories/:id", method = "delete")]
+    #[oai(path = "/pizzerias/:slug/categories/:id", method = "delete")]
     async fn delete_category(
         &self,
         state: Data<&AdminState>,
@@ -186,7 +186,7 @@ impl MenuAdminApi {
     }
 
     /// Create a product with its sizes, prices and recipes.
-    #[oai(path = "/products", method = "post")]
+    #[oai(path = "/pizzerias/:slug/products", method = "post")]
     async fn create_product(
         &self,
         state: Data<&AdminState>,
@@ -230,7 +230,7 @@ impl MenuAdminApi {
         Ok(Created::Ok(Json(CreatedId { id })))
     }
 
-    #[oai(path = "/products/:id", method = "patch")]
+    #[oai(path = "/pizzerias/:slug/products/:id", method = "patch")]
     async fn update_product(
         &self,
         state: Data<&AdminState>,
@@ -256,7 +256,7 @@ impl MenuAdminApi {
         Ok(Done::NoContent)
     }
 
-    #[oai(path = "/products/:id", method = "delete")]
+    #[oai(path = "/pizzerias/:slug/products/:id", method = "delete")]
     async fn delete_product(
         &self,
         state: Data<&AdminState>,
@@ -276,7 +276,7 @@ impl MenuAdminApi {
         Ok(Done::NoContent)
     }
 
-    #[oai(path = "/products/:id/sizes", method = "post")]
+    #[oai(path = "/pizzerias/:slug/products/:id/sizes", method = "post")]
     async fn add_size(
         &self,
         state: Data<&AdminState>,
@@ -300,7 +300,10 @@ impl MenuAdminApi {
     }
 
     /// Change a size's label, price or recipe.
-    #[oai(path = "/products/:id/sizes/:size_id", method = "patch")]
+    #[oai(
+        path = "/pizzerias/:slug/products/:id/sizes/:size_id",
+        method = "patch"
+    )]
     async fn update_size(
         &self,
         state: Data<&AdminState>,
@@ -317,18 +320,22 @@ impl MenuAdminApi {
             &mut tx,
             m.tenant.id,
             m.user_id,
-            id.0,
-            size_id.0,
-            body.label.as_deref(),
-            body.price_cents,
-            r.as_deref(),
+            (id.0, size_id.0),
+            &SizeChange {
+                label: body.label.as_deref(),
+                price_cents: body.price_cents,
+                recipe: r.as_deref(),
+            },
         )
         .await?;
         tx.commit().await?;
         Ok(Done::NoContent)
     }
 
-    #[oai(path = "/products/:id/sizes/:size_id", method = "delete")]
+    #[oai(
+        path = "/pizzerias/:slug/products/:id/sizes/:size_id",
+        method = "delete"
+    )]
     async fn delete_size(
         &self,
         state: Data<&AdminState>,

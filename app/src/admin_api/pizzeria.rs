@@ -74,10 +74,10 @@ struct BusyIn {
 
 type Answer = Result<Json<PizzeriaView>, Problem>;
 
-#[OpenApi(prefix_path = "/pizzerias/:slug", tag = "AdminTags::Pizzeria")]
+#[OpenApi(tag = "AdminTags::Pizzeria")]
 impl PizzeriaAdminApi {
     /// The pizzeria with all its settings.
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/pizzerias/:slug", method = "get")]
     async fn get(
         &self,
         state: Data<&AdminState>,
@@ -88,7 +88,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Address, phone and coordinates (the name, slug and timezone are the platform's).
-    #[oai(path = "/profile", method = "patch")]
+    #[oai(path = "/pizzerias/:slug/profile", method = "patch")]
     async fn profile(
         &self,
         state: Data<&AdminState>,
@@ -114,7 +114,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Slots, capacity, delivery fee, minimum order for delivery, preparation and delivery times.
-    #[oai(path = "/service", method = "put")]
+    #[oai(path = "/pizzerias/:slug/service", method = "put")]
     async fn service(
         &self,
         state: Data<&AdminState>,
@@ -139,7 +139,7 @@ impl PizzeriaAdminApi {
     }
 
     /// The legal details printed on receipts.
-    #[oai(path = "/legal", method = "put")]
+    #[oai(path = "/pizzerias/:slug/legal", method = "put")]
     async fn legal(
         &self,
         state: Data<&AdminState>,
@@ -163,7 +163,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Replace the weekly opening hours.
-    #[oai(path = "/hours", method = "put")]
+    #[oai(path = "/pizzerias/:slug/hours", method = "put")]
     async fn hours(
         &self,
         state: Data<&AdminState>,
@@ -188,7 +188,7 @@ impl PizzeriaAdminApi {
     }
 
     /// A closure or special hours on one day.
-    #[oai(path = "/exceptions", method = "post")]
+    #[oai(path = "/pizzerias/:slug/exceptions", method = "post")]
     async fn exception(
         &self,
         state: Data<&AdminState>,
@@ -214,7 +214,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Replace the delivery zone (postcodes, each with an optional fee of its own).
-    #[oai(path = "/zones", method = "put")]
+    #[oai(path = "/pizzerias/:slug/zones", method = "put")]
     async fn zones(
         &self,
         state: Data<&AdminState>,
@@ -238,7 +238,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Pause online orders with a message for customers.
-    #[oai(path = "/pause", method = "put")]
+    #[oai(path = "/pizzerias/:slug/pause", method = "put")]
     async fn pause(
         &self,
         state: Data<&AdminState>,
@@ -254,7 +254,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Take online orders again.
-    #[oai(path = "/pause", method = "delete")]
+    #[oai(path = "/pizzerias/:slug/pause", method = "delete")]
     async fn resume(
         &self,
         state: Data<&AdminState>,
@@ -269,7 +269,7 @@ impl PizzeriaAdminApi {
     }
 
     /// Extra preparation time while the kitchen is busy.
-    #[oai(path = "/busy", method = "put")]
+    #[oai(path = "/pizzerias/:slug/busy", method = "put")]
     async fn busy(
         &self,
         state: Data<&AdminState>,

@@ -90,13 +90,10 @@ struct Movement {
     at: DateTime<Utc>,
 }
 
-#[OpenApi(
-    prefix_path = "/pizzerias/:slug/ingredients",
-    tag = "AdminTags::Pizzeria"
-)]
+#[OpenApi(tag = "AdminTags::Pizzeria")]
 impl StockAdminApi {
     /// Ingredients by name; `low=true`: only those at or below their alert threshold.
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/pizzerias/:slug/ingredients", method = "get")]
     async fn list(
         &self,
         state: Data<&AdminState>,
@@ -130,7 +127,7 @@ impl StockAdminApi {
         }))
     }
 
-    #[oai(path = "/", method = "post")]
+    #[oai(path = "/pizzerias/:slug/ingredients", method = "post")]
     async fn create(
         &self,
         state: Data<&AdminState>,
@@ -159,7 +156,7 @@ impl StockAdminApi {
         Ok(Created::Ok(Json(CreatedId { id })))
     }
 
-    #[oai(path = "/:id", method = "patch")]
+    #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "patch")]
     async fn update(
         &self,
         state: Data<&AdminState>,
@@ -184,7 +181,7 @@ impl StockAdminApi {
     }
 
     /// Delete an ingredient no recipe uses and with no stock history.
-    #[oai(path = "/:id", method = "delete")]
+    #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "delete")]
     async fn delete(
         &self,
         state: Data<&AdminState>,
@@ -200,7 +197,7 @@ impl StockAdminApi {
     }
 
     /// Goods received.
-    #[oai(path = "/:id/restock", method = "post")]
+    #[oai(path = "/pizzerias/:slug/ingredients/:id/restock", method = "post")]
     async fn restock(
         &self,
         state: Data<&AdminState>,
@@ -225,7 +222,7 @@ impl StockAdminApi {
     }
 
     /// Thrown away (a reason is required).
-    #[oai(path = "/:id/waste", method = "post")]
+    #[oai(path = "/pizzerias/:slug/ingredients/:id/waste", method = "post")]
     async fn waste(
         &self,
         state: Data<&AdminState>,
@@ -250,7 +247,7 @@ impl StockAdminApi {
     }
 
     /// A count of what is there: the stock becomes `quantity`.
-    #[oai(path = "/:id/inventory", method = "post")]
+    #[oai(path = "/pizzerias/:slug/ingredients/:id/inventory", method = "post")]
     async fn inventory(
         &self,
         state: Data<&AdminState>,
@@ -275,7 +272,7 @@ impl StockAdminApi {
     }
 
     /// Movements, newest first; `before` (a movement id) pages back.
-    #[oai(path = "/:id/movements", method = "get")]
+    #[oai(path = "/pizzerias/:slug/ingredients/:id/movements", method = "get")]
     async fn movements(
         &self,
         state: Data<&AdminState>,

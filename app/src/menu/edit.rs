@@ -232,17 +232,22 @@ async fn size_of(
     Ok((row.label, row.price_cents))
 }
 
-/// Changes a size's label, price and/or recipe (the recipe is replaced as a whole).
+/// A change of a size; `None` keeps the current value. A recipe replaces the whole recipe.
+#[derive(Debug, Default)]
+pub struct SizeChange<'a> {
+    pub label: Option<&'a str>,
+    pub price_cents: Option<i64>,
+    pub recipe: Option<&'a [(Uuid, i64)]>,
+}
+
 pub async fn update_size(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
-    product_id: Uuid,
-    size_id: Uuid,
-    label: Option<&str>,
-    price_cents: Option<i64>,
-    recipe: Option<&[(Uuid, i64)]>,
+    (product_id, size_id): (Uuid, Uuid),
+    change: &SizeChange<'_>,
 ) -> Result<(), MenuError> {
+    let (label, price_cents, recipe) = (change.label, change.price_cents, change.recipe);
     let (old_label, old_price) = size_of(conn, tenant_id, product_id, size_id).await?;
     if let Some(l) = label {
         name_ok("label", l)?;
@@ -368,16 +373,28 @@ pub async fn delete_size(
     log(conn, tenant_id, actor, "size.delete", size_id, json!({})).await
 }
 
+/// A change of an extra; `None` keeps the current value.
+#[derive(Debug, Default)]
+pub struct ExtraChange<'a> {
+    pub name: Option<&'a str>,
+    pub price_cents: Option<i64>,
+    pub active: Option<bool>,
+    pub recipe: Option<&'a [(Uuid, i64)]>,
+}
+
 pub async fn update_extra(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
     id: Uuid,
-    name: Option<&str>,
-    price_cents: Option<i64>,
-    active: Option<bool>,
-    recipe: Option<&[(Uuid, i64)]>,
+    change: &ExtraChange<'_>,
 ) -> Result<(), MenuError> {
+    let (name, price_cents, active, recipe) = (
+        change.name,
+        change.price_cents,
+        change.active,
+        change.recipe,
+    );
     if let Some(n) = name {
         name_ok("name", n)?;
     }

@@ -3,6 +3,8 @@
 
 mod account_links;
 mod accounts;
+mod admin_access;
+mod admin_dashboard;
 mod admin_tenants;
 mod backups;
 mod cli;
