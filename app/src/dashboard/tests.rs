@@ -18,10 +18,10 @@ fn ranges_are_checked() {
     assert!(Range::parse("2026-11-02", "2026-11-01").is_err());
     assert!(Range::parse("2026-13-01", "2026-11-01").is_err());
     assert!(
-        Range::parse("2026-01-01", "2027-01-01").is_err(),
+        Range::parse("2026-01-01", "2027-01-02").is_err(),
         "367 days"
     );
-    assert!(Range::parse("2026-01-01", "2026-12-31").is_ok());
+    assert!(Range::parse("2026-01-01", "2027-01-01").is_ok(), "366 days");
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn totals_add_up_and_averages_are_weighted() {
     let t = &d.total;
     assert_eq!((t.orders, t.completed, t.revenue_cents), (5, 4, 11_001));
     assert_eq!(t.average_basket_cents, 2750, "11001 / 4 = 2750.25");
-    assert_eq!(t.average_preparation_minutes, Some(12.5), "(3×10 + 30) / 4");
+    assert_eq!(t.average_preparation_minutes, Some(15.0), "(3×10 + 30) / 4");
     assert_eq!(t.by_channel["web"], 3);
     assert_eq!(t.cancellation_rate, 0.2);
     assert_eq!(
