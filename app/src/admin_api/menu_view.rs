@@ -39,6 +39,9 @@ pub(super) struct ProductView {
     active: bool,
     sold_out: bool,
     has_image: bool,
+    /// Set when this is the pizzeria's copy of a group product: a push from the group updates
+    /// it but keeps its prices and `active`.
+    group_product_id: Option<Uuid>,
     sizes: Vec<SizeView>,
 }
 
@@ -99,6 +102,7 @@ pub(super) async fn menu(state: &AdminState, tenant_id: Uuid) -> Result<MenuView
         active: p.active,
         sold_out: p.sold_out,
         has_image: p.image_key.is_some(),
+        group_product_id: p.group_product_id,
         sizes: sizes
             .iter()
             .filter(|s| s.product_id == p.id)

@@ -5,6 +5,7 @@
 mod auth;
 mod dashboard;
 mod extras;
+mod group;
 mod menu;
 mod menu_view;
 mod operations;
@@ -49,6 +50,7 @@ type Apis = (
     menu::MenuAdminApi,
     extras::ExtrasAdminApi,
     stock::StockAdminApi,
+    group::GroupMenuApi,
 );
 
 pub fn openapi() -> OpenApiService<Apis, ()> {
@@ -82,4 +84,15 @@ pub fn routes(state: AdminState) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .data(state)
         .around(move |ep, req| middleware::observe(ep, req, timeout))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_openapi_document_builds_with_unique_schema_names() {
+        // poem-openapi panics when two types share a schema name.
+        let spec: serde_json::Value = serde_json::from_str(&super::openapi().spec()).unwrap();
+        assert!(spec["paths"]["/group/products"].is_object());
+        assert!(spec["paths"]["/pizzerias/{slug}/menu"].is_object());
+    }
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 mod cache;
 pub mod edit;
+pub mod group;
 pub mod store;
 
 use std::collections::HashMap;

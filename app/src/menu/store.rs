@@ -23,6 +23,7 @@ pub struct ProductRow {
     pub vat_class: String,
     pub sold_out: bool,
     pub sold_out_until: Option<DateTime<Utc>>,
+    pub group_product_id: Option<Uuid>,
 }
 
 pub struct SizeRow {
@@ -70,7 +71,7 @@ pub async fn products(
     sqlx::query_as!(
         ProductRow,
         r#"SELECT id, category_id, kind, name, description, allergens, image_key, active, position,
-                  vat_class, sold_out, sold_out_until
+                  vat_class, sold_out, sold_out_until, group_product_id
            FROM products WHERE tenant_id = $1 ORDER BY position, name"#,
         tenant_id
     )

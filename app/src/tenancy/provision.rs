@@ -101,12 +101,16 @@ pub async fn create_pizzeria(
             }
         }
     };
+    let group_products =
+        crate::menu::group::push_all_to_tenant(conn, (tenant_id, slug.as_str()), actor)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("giving the new pizzeria the group menu"))?;
     audit(
         conn,
         actor,
         "tenant.create",
         slug.as_str(),
-        serde_json::json!({ "owner": owner_email.as_str() }),
+        serde_json::json!({ "owner": owner_email.as_str(), "group_products": group_products }),
     )
     .await?;
     Ok(CreatedPizzeria { tenant_id, owner })

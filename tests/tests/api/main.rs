@@ -5,6 +5,7 @@ mod account_links;
 mod accounts;
 mod admin_access;
 mod admin_dashboard;
+mod admin_group_menu;
 mod admin_tenants;
 mod backups;
 mod cli;
