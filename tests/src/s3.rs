@@ -69,6 +69,19 @@ impl S3Server {
         ]
     }
 
+    /// The same server as an `S3Config` (for `admin.images.s3`).
+    pub fn config(&self) -> ocpizza::config::S3Config {
+        ocpizza::config::S3Config {
+            endpoint: format!("http://127.0.0.1:{}", self.port),
+            region: "eu-west-3".into(),
+            bucket: self.bucket.clone(),
+            prefix: self.prefix.clone(),
+            access_key: "test-access".into(),
+            secret_key: "test-secret".to_string().into(),
+            path_style: true,
+        }
+    }
+
     /// The object stored under the prefix as `name`, if any (an authenticated GET: objects are
     /// private).
     pub async fn object(&self, name: &str) -> Option<Vec<u8>> {

@@ -6,6 +6,7 @@ mod accounts;
 mod admin_access;
 mod admin_dashboard;
 mod admin_group_menu;
+mod admin_images;
 mod admin_tenants;
 mod backups;
 mod cli;

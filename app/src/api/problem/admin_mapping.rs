@@ -4,6 +4,7 @@ use poem::http::StatusCode;
 
 use super::Problem;
 use crate::images::ImageError;
+use crate::menu::group::GroupError;
 use crate::tenancy::platform::PlatformError;
 use crate::tenancy::provision::ProvisionError;
 use crate::tenancy::staff::StaffError;
@@ -71,6 +72,26 @@ impl From<StaffError> for Problem {
             )
             .detail(format!("{e}: make someone else owner first.")),
             StaffError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<GroupError> for Problem {
+    fn from(err: GroupError) -> Self {
+        match err {
+            GroupError::Invalid(e) => Problem::invalid(&e),
+            GroupError::NotFound => Problem::not_found("group product"),
+            e @ GroupError::Duplicate(_) => {
+                Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
+                    .detail(format!("{e}."))
+            }
+            GroupError::Conflict(why) => Problem::new(
+                StatusCode::CONFLICT,
+                "menu-conflict",
+                "A pizzeria's menu cannot take this product",
+            )
+            .detail(format!("{why}; nothing was changed.")),
+            GroupError::Unexpected(e) => Problem::internal(&e),
         }
     }
 }

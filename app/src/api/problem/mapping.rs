@@ -8,7 +8,6 @@ use crate::accounts::AccountsError;
 use crate::delivery::PositionError;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
-use crate::menu::group::GroupError;
 use crate::orders::OrderError;
 use crate::settings::SettingsError;
 use crate::stock::StockError;
@@ -88,26 +87,6 @@ impl From<TenancyError> for Problem {
             ))
             .with("pizzeria", slug),
             TenancyError::Unexpected(e) => Problem::internal(&e),
-        }
-    }
-}
-
-impl From<GroupError> for Problem {
-    fn from(err: GroupError) -> Self {
-        match err {
-            GroupError::Invalid(e) => Problem::invalid(&e),
-            GroupError::NotFound => Problem::not_found("group product"),
-            e @ GroupError::Duplicate(_) => {
-                Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
-                    .detail(format!("{e}."))
-            }
-            GroupError::Conflict(why) => Problem::new(
-                StatusCode::CONFLICT,
-                "menu-conflict",
-                "A pizzeria's menu cannot take this product",
-            )
-            .detail(format!("{why}; nothing was changed.")),
-            GroupError::Unexpected(e) => Problem::internal(&e),
         }
     }
 }
