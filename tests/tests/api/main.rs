@@ -7,6 +7,7 @@ mod admin_access;
 mod admin_dashboard;
 mod admin_group_menu;
 mod admin_images;
+mod admin_pizzeria;
 mod admin_tenants;
 mod backups;
 mod cli;
