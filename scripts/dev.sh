@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs OC Pizza locally on a fresh Debian/Ubuntu machine: installs PostgreSQL 15 if missing,
 # keeps a cluster under .data/ on its own port, creates the roles, migrates, seeds the demo
-# pizzerias, then runs the API until Ctrl-C. Data and generated credentials are reused next time.
+# pizzerias, then runs the API, the admin API and the worker until Ctrl-C. Data and generated
+# credentials are reused next time.
 #
-#   scripts/dev.sh                 # API on http://127.0.0.1:8080
-#   OCPIZZA_DEV_PORT=9000 scripts/dev.sh
+#   scripts/dev.sh                 # API on http://127.0.0.1:8080, admin API on :8081
+#   OCPIZZA_DEV_PORT=9000 OCPIZZA_DEV_ADMIN_PORT=9001 scripts/dev.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -16,6 +17,7 @@ DATA=$ROOT/.data
 PG_DIR=$DATA/pg
 PG_PORT=${OCPIZZA_DEV_PG_PORT:-25432}
 APP_PORT=${OCPIZZA_DEV_PORT:-8080}
+ADMIN_PORT=${OCPIZZA_DEV_ADMIN_PORT:-8081}
 WORKER_PORT=${OCPIZZA_DEV_WORKER_PORT:-8090}
 CREDS=$DATA/credentials.env
 
@@ -73,6 +75,14 @@ env -u OCPIZZA_DATABASE__ADMIN_URL OCPIZZA_DATABASE__URL="$APP_DB_URL" \
   "$BIN/ocpizza-app" &
 pids+=($!)
 
+# The admin API: the runtime role for a franchise's requests (inside its RLS), the owner role for
+# platform-wide reads and writes. Product images and exports under .data/.
+OCPIZZA_DATABASE__URL="$APP_DB_URL" OCPIZZA_ADMIN__PORT="$ADMIN_PORT" \
+  OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" \
+  OCPIZZA_ADMIN__IMAGES__DIR="$DATA/images" OCPIZZA_ADMIN__EXPORT_DIR="$DATA/exports" \
+  OCPIZZA_BACKUP__DIR="$DATA/backups" "$BIN/ocpizza-admin" serve &
+pids+=($!)
+
 # The worker: emails (written under .data/mail without an SMTP server), alerts, schedules.
 OCPIZZA_WORKER__HTTP_PORT="$WORKER_PORT" OCPIZZA_EMAIL__FILE_DIR="$DATA/mail" \
   OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" "$BIN/ocpizza-worker" &
@@ -87,19 +97,22 @@ wait_ready() { # URL NAME PID
   done
 }
 wait_ready "http://127.0.0.1:$APP_PORT/readyz" ocpizza-app "${pids[0]}"
-wait_ready "http://127.0.0.1:$WORKER_PORT/healthz" ocpizza-worker "${pids[1]}"
+wait_ready "http://127.0.0.1:$ADMIN_PORT/readyz" "ocpizza-admin serve" "${pids[1]}"
+wait_ready "http://127.0.0.1:$WORKER_PORT/healthz" ocpizza-worker "${pids[2]}"
 
 cat <<INFO
 
   OC Pizza is running.
     API          http://127.0.0.1:$APP_PORT/api/v1/pizzerias
     API docs     http://127.0.0.1:$APP_PORT/docs   (OpenAPI: /openapi.json)
-    Probes       http://127.0.0.1:$APP_PORT/healthz  /readyz   worker: http://127.0.0.1:$WORKER_PORT/healthz
+    Admin API    http://127.0.0.1:$ADMIN_PORT/admin/v1   docs: http://127.0.0.1:$ADMIN_PORT/docs
+    Probes       http://127.0.0.1:$APP_PORT/healthz  /readyz   admin: :$ADMIN_PORT/readyz   worker: http://127.0.0.1:$WORKER_PORT/healthz
     Emails       written to $DATA/mail/*.eml (no SMTP server in development)
     PostgreSQL   127.0.0.1:$PG_PORT, database ocpizza (credentials in $CREDS)
 
   Demo accounts (password: pizza-demo-2026)
     customer     client@demo.ocpizza.fr
+    group admin  admin@demo.ocpizza.fr   (admin API)
     staff        <role>.<pizzeria>@demo.ocpizza.fr   role: owner manager cashier pizzaiolo driver
                  e.g. pizzaiolo.paris-bastille@demo.ocpizza.fr
 

@@ -17,6 +17,8 @@ mod menu;
 /// Every demo account's password (demo data only; `demo seed` refuses to run in production).
 pub const DEMO_PASSWORD: &str = "pizza-demo-2026";
 pub const DEMO_CUSTOMER: &str = "client@demo.ocpizza.fr";
+/// A platform administrator of the group, for the admin API.
+pub const DEMO_PLATFORM_ADMIN: &str = "admin@demo.ocpizza.fr";
 
 #[derive(Subcommand)]
 pub enum DemoCommand {
@@ -156,15 +158,23 @@ pub async fn run(pool: &PgPool, config: &Config, cmd: DemoCommand) -> anyhow::Re
         }
     }
     ensure_account(&mut tx, DEMO_CUSTOMER, "Camille Client", &hash).await?;
+    ensure_account(&mut tx, DEMO_PLATFORM_ADMIN, "Dominique Groupe", &hash).await?;
+    ocpizza::accounts::admins::create_platform_admin(
+        &mut tx,
+        &Email::parse(DEMO_PLATFORM_ADMIN)?,
+        "Dominique Groupe",
+    )
+    .await?;
     tx.commit().await.context("committing the demo data")?;
     println!(
-        "demo data ready: {} pizzerias ({} new, {} menus seeded), 5 staff each, 1 customer",
+        "demo data ready: {} pizzerias ({} new, {} menus seeded), 5 staff each, 1 customer, 1 platform admin",
         PIZZERIAS.len(),
         created,
         menus
     );
     println!("every demo account's password: {DEMO_PASSWORD}");
     println!("  customer: {DEMO_CUSTOMER}");
+    println!("  platform admin (admin API): {DEMO_PLATFORM_ADMIN}");
     println!(
         "  staff:    <role>.<pizzeria>@demo.ocpizza.fr, e.g. {}",
         staff_email(Role::Pizzaiolo, PIZZERIAS[0].slug)

@@ -213,6 +213,25 @@ impl PizzeriaAdminApi {
         Ok(Json(view(&state, &slug).await?))
     }
 
+    /// Remove the closures and special hours of a day: the weekly hours apply again.
+    #[oai(path = "/pizzerias/:slug/exceptions/:day", method = "delete")]
+    async fn delete_exception(
+        &self,
+        state: Data<&AdminState>,
+        auth: ManagerAuth,
+        slug: Path<String>,
+        day: Path<NaiveDate>,
+    ) -> Answer {
+        let m = auth.0;
+        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
+        let removed = admin::delete_exceptions(&mut tx, m.tenant.id, m.user_id, day.0).await?;
+        tx.commit().await?;
+        if !removed {
+            return Err(Problem::not_found("exception"));
+        }
+        Ok(Json(view(&state, &slug).await?))
+    }
+
     /// Replace the delivery zone (postcodes, each with an optional fee of its own).
     #[oai(path = "/pizzerias/:slug/zones", method = "put")]
     async fn zones(

@@ -286,6 +286,32 @@ pub async fn add_exception(
     Ok(())
 }
 
+/// Removes the closures and special hours of `day` (the weekly hours apply again). Returns
+/// whether there were any.
+pub async fn delete_exceptions(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    day: NaiveDate,
+) -> Result<bool, SettingsError> {
+    let removed = store::delete_exceptions(conn, tenant_id, day)
+        .await
+        .map_err(anyhow::Error::new)?;
+    if removed > 0 {
+        audit::record(
+            conn,
+            tenant_id,
+            Some(actor),
+            "settings.exception_removed",
+            "hours",
+            json!({ "day": day, "removed": removed }),
+        )
+        .await
+        .map_err(anyhow::Error::new)?;
+    }
+    Ok(removed > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,6 +241,22 @@ pub async fn add_exception(
     Ok(())
 }
 
+/// Removes every exception of `day`; returns how many there were.
+pub async fn delete_exceptions(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    day: chrono::NaiveDate,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM opening_exceptions WHERE tenant_id = $1 AND day = $2",
+        tenant_id,
+        day
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub struct ZoneRow {
     pub postcode: String,
     pub fee_cents: Option<i32>,

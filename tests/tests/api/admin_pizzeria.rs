@@ -266,3 +266,59 @@ async fn staff_changes_follow_the_rules_and_a_removal_counts_from_the_next_reque
         .expect("the manager's invitation");
     assert_eq!(invited["role"], "pizzaiolo");
 }
+
+#[tokio::test]
+async fn settings_changes_are_audited_with_before_and_after_and_closures_can_be_undone() {
+    let app = spawn_app().await;
+    let admin = app.spawn_admin().await;
+    let a = app.create_pizzeria("pizzeria-a").await;
+    let manager = admin.staff(&app, a, "manager@a.test", Role::Manager).await;
+    let before: Value = admin
+        .get("/pizzerias/pizzeria-a", &manager)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let service = json!({
+        "slot_minutes": 20, "max_orders_per_slot": 6, "default_delivery_fee_cents": 300,
+        "min_delivery_order_cents": 1800, "avg_prep_minutes": 18, "avg_delivery_minutes": 25,
+    });
+    let resp = admin
+        .send(
+            Method::PUT,
+            "/pizzerias/pizzeria-a/service",
+            Some(&manager),
+            Some(&service),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let after: Value = resp.json().await.unwrap();
+    assert_eq!(after["service"]["min_delivery_order_cents"], 1800);
+    let details: Value = sqlx::query_scalar(
+        "SELECT details FROM tenant_audit_log WHERE tenant_id = $1 AND action = 'settings.service'",
+    )
+    .bind(a)
+    .fetch_one(&app.db.owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        details["before"]["min_delivery_order_cents"],
+        before["service"]["min_delivery_order_cents"]
+    );
+    assert_eq!(details["after"]["min_delivery_order_cents"], 1800);
+
+    // A closure added by mistake is taken back; the weekly hours apply again.
+    let closure = json!({ "day": "2026-12-25", "note": "Noël" });
+    let resp = admin
+        .post("/pizzerias/pizzeria-a/exceptions", &manager, &closure)
+        .await;
+    let with: Value = resp.json().await.unwrap();
+    assert_eq!(with["exceptions"].as_array().unwrap().len(), 1);
+    let path = "/pizzerias/pizzeria-a/exceptions/2026-12-25";
+    let resp = admin.send(Method::DELETE, path, Some(&manager), None).await;
+    assert_eq!(resp.status(), 200);
+    let without: Value = resp.json().await.unwrap();
+    assert_eq!(without["exceptions"], json!([]));
+    let resp = admin.send(Method::DELETE, path, Some(&manager), None).await;
+    assert_eq!(problem(resp).await.0, 404, "nothing left to remove");
+}
