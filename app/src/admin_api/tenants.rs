@@ -251,7 +251,7 @@ impl TenantsApi {
         body: Json<SuspendBody>,
     ) -> Result<Json<TenantView>, Problem> {
         let mut tx = state.owner_pool.begin().await?;
-        let row = platform::suspend(&mut tx, auth.0.user_id, &slug, &body.reason).await?;
+        let row = platform::suspend(&mut tx, Some(auth.0.user_id), &slug, &body.reason).await?;
         tx.commit().await?;
         Ok(Json(row.into()))
     }
@@ -265,7 +265,7 @@ impl TenantsApi {
         slug: Path<String>,
     ) -> Result<Json<TenantView>, Problem> {
         let mut tx = state.owner_pool.begin().await?;
-        let row = platform::resume(&mut tx, auth.0.user_id, &slug).await?;
+        let row = platform::resume(&mut tx, Some(auth.0.user_id), &slug).await?;
         tx.commit().await?;
         Ok(Json(row.into()))
     }
@@ -324,7 +324,7 @@ impl TenantsApi {
         let mut tx = state.owner_pool.begin().await?;
         let row = platform::offboard(
             &mut tx,
-            auth.0.user_id,
+            Some(auth.0.user_id),
             &slug,
             Utc::now() + grace,
             &path.to_string_lossy(),

@@ -104,7 +104,7 @@ pub async fn update_profile(
 
 async fn change_status(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: Option<Uuid>,
     slug: &str,
     action: &'static str,
     allowed_from: &[&str],
@@ -123,14 +123,14 @@ async fn change_status(
     let mut details = details;
     details["before"] = before.status.into();
     details["after"] = after.status.clone().into();
-    audit(conn, Some(actor), action, slug, details).await?;
+    audit(conn, actor, action, slug, details).await?;
     Ok(after)
 }
 
 /// Closes a pizzeria to customers and staff; its data and staff stay.
 pub async fn suspend(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: Option<Uuid>,
     slug: &str,
     reason: &str,
 ) -> Result<TenantRow, PlatformError> {
@@ -150,7 +150,7 @@ pub async fn suspend(
 /// Opens a suspended pizzeria again, or calls off an offboarding before its deletion.
 pub async fn resume(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: Option<Uuid>,
     slug: &str,
 ) -> Result<TenantRow, PlatformError> {
     let details = serde_json::json!({});
@@ -170,7 +170,7 @@ pub async fn resume(
 /// `export`. Closed to everyone meanwhile.
 pub async fn offboard(
     conn: &mut PgConnection,
-    actor: Uuid,
+    actor: Option<Uuid>,
     slug: &str,
     delete_after: DateTime<Utc>,
     export: &str,

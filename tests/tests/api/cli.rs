@@ -175,7 +175,18 @@ async fn demo_seed_is_idempotent_and_its_accounts_log_in() {
             .fetch_one(&app.db.owner)
             .await
             .unwrap();
-    assert_eq!((users, memberships), (41, 40));
+    assert_eq!(
+        (users, memberships),
+        (42, 40),
+        "40 staff, a customer, a platform admin"
+    );
+    let (admins,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM platform_admins JOIN users ON users.id = user_id WHERE email = 'admin@demo.ocpizza.fr'",
+    )
+    .fetch_one(&app.db.owner)
+    .await
+    .unwrap();
+    assert_eq!(admins, 1);
 
     let tokens = app.login("client@demo.ocpizza.fr", "pizza-demo-2026").await;
     assert!(tokens["access_token"].is_string());
@@ -371,4 +382,66 @@ async fn a_production_worker_needs_the_second_copy_of_the_backups() {
     let out = check(&env).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("backup settings are fine"));
+}
+
+#[tokio::test]
+async fn tenant_suspend_resume_and_export() {
+    let app = spawn_app().await;
+    let tenant = app.create_pizzeria("roma").await;
+    let other = app.create_pizzeria("napoli").await;
+    let out = admin(
+        &app.db,
+        &["tenant", "suspend", "roma", "--reason", "travaux"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, p) = problem(app.get("/api/v1/pizzerias/roma/menu", None).await).await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (403, Some("/problems/pizzeria-closed"))
+    );
+    let out = admin(&app.db, &["tenant", "suspend", "roma", "--reason", "again"]).await;
+    assert!(!out.status.success(), "already suspended");
+    assert!(stderr(&out).contains("suspended"), "{}", stderr(&out));
+
+    let out = admin(&app.db, &["tenant", "resume", "roma"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        app.get("/api/v1/pizzerias/roma/menu", None).await.status(),
+        200
+    );
+    let (actor, reason): (Option<uuid::Uuid>, Option<String>) = sqlx::query_as(
+        "SELECT actor_user_id, details->>'reason' FROM platform_audit_log WHERE action = 'tenant.suspend'",
+    )
+    .fetch_one(&app.db.owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        (actor, reason.as_deref()),
+        (None, Some("travaux")),
+        "the CLI is audited"
+    );
+
+    let dir = std::env::temp_dir().join(format!("ocpizza-cli-export-{}", uuid::Uuid::new_v4()));
+    let file = dir.join("roma.json");
+    let out = admin(
+        &app.db,
+        &["tenant", "export", "roma", "-o", file.to_str().unwrap()],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("a whole JSON document");
+    assert_eq!(doc["tenant"]["id"], json!(tenant));
+    assert!(
+        !doc.to_string().contains(&other.to_string()),
+        "nothing of napoli"
+    );
+    let out = admin(&app.db, &["tenant", "export", "roma", "-o", "-"]).await;
+    let streamed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(streamed["tenant"]["slug"], "roma");
+
+    let out = admin(&app.db, &["tenant", "resume", "nowhere"]).await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no pizzeria"), "{}", stderr(&out));
 }
