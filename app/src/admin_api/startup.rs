@@ -31,6 +31,10 @@ pub enum AdminStartupError {
     Role(#[from] RoleCheckError),
     #[error("admin.images: {0:#}")]
     Images(anyhow::Error),
+    #[error(
+        "admin.images.s3 is not set: in production the app and every admin replica must see the same images (set OCPIZZA_ADMIN__IMAGES__S3__ENDPOINT and the other admin.images.s3 keys)"
+    )]
+    MissingImageBucket,
     #[error("could not listen on {addr}")]
     Bind {
         addr: String,
@@ -64,6 +68,9 @@ impl AdminApplication {
             Ok(role) => tracing::info!(role = %role.name, "admin API: runtime role checked"),
             Err(err) if config.profile == Profile::Production => return Err(err.into()),
             Err(err) => tracing::warn!(error = %err, "runtime role check failed (development)"),
+        }
+        if config.profile == Profile::Production && config.admin.images.s3.is_none() {
+            return Err(AdminStartupError::MissingImageBucket);
         }
         let images = ImageStore::new(&config.admin.images).map_err(AdminStartupError::Images)?;
         let addr = format!("{}:{}", config.admin.host, config.admin.port);
