@@ -181,21 +181,7 @@ pub(super) async fn add_size(
     .execute(&mut *conn)
     .await
     .map_err(|e| if unique_violation(&e) { MenuError::Duplicate(format!("size {:?}", size.code)) } else { anyhow::Error::new(e).context("inserting a size").into() })?;
-    for (ingredient_id, quantity) in &size.recipe {
-        if *quantity <= 0 {
-            return Err(InvalidInput::new("recipe", "quantities must be positive").into());
-        }
-        sqlx::query!(
-            "INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
-            tenant_id,
-            size_id,
-            ingredient_id,
-            quantity
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| -> MenuError { if foreign_key_violation(&e) { InvalidInput::new("recipe", "unknown ingredient").into() } else { anyhow::Error::new(e).context("inserting a recipe item").into() } })?;
-    }
+    set_size_recipe(conn, tenant_id, size_id, &size.recipe).await?;
     Ok(size_id)
 }
 
@@ -233,6 +219,48 @@ pub async fn create_extra(
 }
 
 /// Replaces an extra's recipe.
+/// Replaces the recipe of a size: positive quantities of the pizzeria's own ingredients (another
+/// pizzeria's is unknown here: the foreign key includes the tenant), each once.
+pub(super) async fn set_size_recipe(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    size_id: Uuid,
+    recipe: &[(Uuid, i64)],
+) -> Result<(), MenuError> {
+    sqlx::query!(
+        "DELETE FROM recipe_items WHERE tenant_id = $1 AND size_id = $2",
+        tenant_id,
+        size_id
+    )
+    .execute(&mut *conn)
+    .await
+    .context("clearing a recipe")?;
+    for (ingredient_id, quantity) in recipe {
+        if *quantity <= 0 {
+            return Err(InvalidInput::new("recipe", "quantities must be positive").into());
+        }
+        sqlx::query!(
+            "INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
+            tenant_id,
+            size_id,
+            ingredient_id,
+            quantity
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| -> MenuError {
+            if foreign_key_violation(&e) {
+                InvalidInput::new("recipe", "unknown ingredient").into()
+            } else if unique_violation(&e) {
+                InvalidInput::new("recipe", "an ingredient is listed twice").into()
+            } else {
+                anyhow::Error::new(e).context("inserting a recipe item").into()
+            }
+        })?;
+    }
+    Ok(())
+}
+
 pub(super) async fn set_extra_recipe(
     conn: &mut PgConnection,
     tenant_id: Uuid,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::log;
 use crate::domain::{Cents, InvalidInput};
 use crate::menu::MenuError;
-use crate::menu::admin::{NewSize, add_size, foreign_key_violation, name_ok, unique_violation};
+use crate::menu::admin::{NewSize, add_size, name_ok, set_size_recipe};
 
 async fn size_of(
     conn: &mut PgConnection,
@@ -67,37 +67,7 @@ pub async fn update_size(
     .await
     .context("updating a size")?;
     if let Some(recipe) = recipe {
-        sqlx::query!(
-            "DELETE FROM recipe_items WHERE tenant_id = $1 AND size_id = $2",
-            tenant_id,
-            size_id
-        )
-        .execute(&mut *conn)
-        .await
-        .context("clearing a recipe")?;
-        for (ingredient_id, quantity) in recipe {
-            if *quantity <= 0 {
-                return Err(InvalidInput::new("recipe", "quantities must be positive").into());
-            }
-            sqlx::query!(
-                "INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
-                tenant_id,
-                size_id,
-                ingredient_id,
-                quantity
-            )
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| -> MenuError {
-                if foreign_key_violation(&e) {
-                    InvalidInput::new("recipe", "unknown ingredient").into()
-                } else if unique_violation(&e) {
-                    InvalidInput::new("recipe", "an ingredient is listed twice").into()
-                } else {
-                    anyhow::Error::new(e).context("inserting a recipe item").into()
-                }
-            })?;
-        }
+        set_size_recipe(conn, tenant_id, size_id, recipe).await?;
     }
     let details = json!({
         "before": { "label": old_label, "price_cents": old_price },

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{GroupError, GroupProduct, list};
 use crate::menu::MenuError;
-use crate::menu::admin::ensure_category;
+use crate::menu::admin::{ensure_category, set_size_recipe};
 use crate::tenancy::audit;
 
 /// How far a push went.
@@ -212,24 +212,12 @@ async fn push_one(
         )
         .fetch_one(&mut *conn)
         .await?;
-        sqlx::query!(
-            "DELETE FROM recipe_items WHERE tenant_id = $1 AND size_id = $2",
-            tenant_id,
-            size_id
-        )
-        .execute(&mut *conn)
-        .await?;
-        for item in &size.recipe {
-            sqlx::query!(
-                "INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
-                tenant_id,
-                size_id,
-                ingredients[&item.ingredient.to_lowercase()],
-                item.quantity
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
+        let recipe: Vec<(Uuid, i64)> = size
+            .recipe
+            .iter()
+            .map(|item| (ingredients[&item.ingredient.to_lowercase()], item.quantity))
+            .collect();
+        set_size_recipe(conn, tenant_id, size_id, &recipe).await?;
         codes.push(size.code.clone());
     }
     sqlx::query!(
