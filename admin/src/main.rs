@@ -36,6 +36,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = ocpizza::config::load()?;
     if let Command::Serve = cli.command {
         ocpizza::telemetry::init(&config);
+        let _sentry = ocpizza::telemetry::init_sentry(&config, "ocpizza-admin");
         let app = ocpizza::admin_api::AdminApplication::build(config).await?;
         app.run_until(ocpizza::startup::shutdown_signal()).await?;
         return Ok(());

@@ -16,6 +16,7 @@ pub mod export;
 pub mod images;
 pub mod jobs;
 pub mod menu;
+pub mod metrics;
 pub mod orders;
 pub mod realtime;
 pub mod settings;

@@ -36,6 +36,7 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&config);
+    let _sentry = telemetry::init_sentry(&config, "ocpizza-app");
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(err) => {

@@ -45,6 +45,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        crate::metrics::install();
         let production = config.profile == Profile::Production;
         check_production_secrets(&config)?;
         if production && config.database.admin_url.is_some() {

@@ -68,6 +68,16 @@ impl WorkerProcess {
         self.child.kill().await.expect("kill -9");
     }
 
+    /// The base URL of its health and metrics server (it prints `healthz on ADDR` at start).
+    pub fn http_base(&self) -> String {
+        let log = self.log_text();
+        let addr = log
+            .lines()
+            .find_map(|l| l.strip_prefix("healthz on "))
+            .expect("the worker printed its health address");
+        format!("http://{}", addr.trim().trim_start_matches("socket://"))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id().expect("running")
     }

@@ -15,8 +15,14 @@ use uuid::Uuid;
 use crate::Context as WorkerContext;
 
 pub async fn handle(job: EmailJob, ctx: Data<Arc<WorkerContext>>) -> Result<(), BoxDynError> {
+    let result = send(&job, &ctx).await;
+    crate::observe::finished("emails", &result);
+    result
+}
+
+async fn send(job: &EmailJob, ctx: &WorkerContext) -> Result<(), BoxDynError> {
     let mut conn = ctx.pool.acquire().await?;
-    match render(&mut conn, &ctx, &job).await? {
+    match render(&mut conn, ctx, job).await? {
         Some(message) => {
             ctx.mailer.send(&message).await?;
             tracing::info!(to = %message.to, subject = %message.subject, "email sent");

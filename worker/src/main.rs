@@ -7,6 +7,7 @@ mod emails;
 mod health;
 mod mailer;
 mod maintenance;
+mod observe;
 mod schedules;
 
 use std::sync::Arc;
@@ -67,6 +68,8 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = ocpizza::config::load()?;
     ocpizza::telemetry::init(&config);
+    let _sentry = ocpizza::telemetry::init_sentry(&config, "ocpizza-worker");
+    ocpizza::metrics::install();
     let url = config.database.admin_url.as_ref().context(
         "database.admin_url is not set: set OCPIZZA_DATABASE__ADMIN_URL to the owner role's URL",
     )?;
@@ -106,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
         &ctx.config.worker.http_host,
         ctx.config.worker.http_port,
         worker_id.clone(),
+        pool.clone(),
     )
     .await?;
     let alerts = tokio::spawn(alerts::run(ctx.clone()));

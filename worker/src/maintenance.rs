@@ -27,6 +27,7 @@ pub async fn handle(job: MaintenanceJob, ctx: Data<Arc<Context>>) -> Result<(), 
         }
     }
     schedules::finished(&ctx, name, tick, &result).await?;
+    crate::observe::finished(name, &result);
     result.map(|_| ()).map_err(Into::into)
 }
 
@@ -42,6 +43,7 @@ pub async fn backup(job: BackupJob, ctx: Data<Arc<Context>>) -> Result<(), BoxDy
         alert_admins(&ctx, &format!("{name}: {err:#}")).await?;
     }
     schedules::finished(&ctx, name, tick, &result).await?;
+    crate::observe::finished(name, &result);
     // A failed backup is reported, not retried blindly: the next one runs on schedule, and an
     // operator can run `ocpizza-admin backup run` once the cause is fixed.
     Ok(())

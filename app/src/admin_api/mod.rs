@@ -66,6 +66,11 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
 }
 
 #[poem::handler]
+fn metrics() -> poem::Response {
+    health::metrics_response()
+}
+
+#[poem::handler]
 async fn readyz(state: poem::web::Data<&AdminState>) -> poem::Response {
     health::readiness(&state.pool).await
 }
@@ -82,6 +87,7 @@ pub fn routes(state: AdminState) -> impl Endpoint {
         .nest("/docs", ui)
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics))
         .data(state)
         .around(move |ep, req| middleware::observe(ep, req, timeout))
 }

@@ -75,17 +75,10 @@ async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
 async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
     let state = state(req)?;
     let caller = verify(state, &bearer)?;
-    let slug = slug_of(req.uri().path())
+    // poem-openapi renames path variables in its router (`:param0`, …): read the URL.
+    let slug = crate::api::middleware::pizzeria_in_path(req.uri().path())
         .ok_or_else(|| Problem::internal(&anyhow::anyhow!("no {{slug}} in the route")))?;
     Ok(require_manager(state, caller, slug).await?)
-}
-
-/// The segment after `pizzerias` in the URL. poem-openapi renames path variables in its router
-/// (`:param0`, …), so the security scheme reads the URL rather than a named parameter.
-fn slug_of(path: &str) -> Option<&str> {
-    let mut segments = path.split('/');
-    segments.find(|s| *s == "pizzerias")?;
-    segments.next().filter(|s| !s.is_empty())
 }
 
 async fn is_platform_admin(state: &AdminState, caller: Caller) -> Result<bool, Problem> {
@@ -156,17 +149,4 @@ async fn require_manager(
         actor_roles,
         platform_admin,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug_of;
-
-    #[test]
-    fn the_slug_is_the_segment_after_pizzerias() {
-        assert_eq!(slug_of("/admin/v1/pizzerias/roma/menu"), Some("roma"));
-        assert_eq!(slug_of("/pizzerias/roma"), Some("roma"));
-        assert_eq!(slug_of("/pizzerias/"), None);
-        assert_eq!(slug_of("/tenants/roma"), None);
-    }
 }

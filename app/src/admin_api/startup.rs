@@ -50,6 +50,7 @@ pub struct AdminApplication {
 
 impl AdminApplication {
     pub async fn build(config: Config) -> Result<Self, AdminStartupError> {
+        crate::metrics::install();
         check_production_secrets(&config)?;
         let url = config
             .database

@@ -40,3 +40,24 @@ pub async fn readiness(pool: &sqlx::PgPool) -> Response {
         }
     }
 }
+
+/// `GET /metrics`: the process's metrics in the Prometheus text format.
+pub fn metrics_response() -> Response {
+    Response::builder()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::metrics::render())
+}
+
+/// The app's metrics, with the live event streams counted at scrape time.
+#[handler]
+pub fn metrics(state: Data<&AppState>) -> Response {
+    use crate::realtime::StreamKind;
+    for (kind, label) in [
+        (StreamKind::Order, "order"),
+        (StreamKind::Kitchen, "kitchen"),
+        (StreamKind::Driver, "driver"),
+    ] {
+        crate::metrics::sse_connections(label, state.hub.live.get(kind));
+    }
+    metrics_response()
+}

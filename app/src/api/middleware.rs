@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use poem::http::{HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
+use sentry::SentryFutureExt;
 use tracing::Instrument;
 
 use super::problem::{Problem, from_poem_error};
@@ -25,6 +26,17 @@ pub async fn observe<E: Endpoint>(
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    let method = req.method().to_string();
+    let route = crate::metrics::route_label(req.uri().path());
+    // Errors reported while this request runs carry its id, route and pizzeria.
+    let hub = Arc::new(sentry::Hub::new_from_top(sentry::Hub::current()));
+    hub.configure_scope(|scope| {
+        scope.set_tag("request_id", &request_id);
+        scope.set_tag("route", &route);
+        if let Some(slug) = pizzeria_in_path(req.uri().path()) {
+            scope.set_tag("pizzeria", slug);
+        }
+    });
     async move {
         let started = Instant::now();
         let mut response = match tokio::time::timeout(timeout, ep.call(req)).await {
@@ -41,7 +53,9 @@ pub async fn observe<E: Endpoint>(
             response.headers_mut().insert(REQUEST_ID, v);
         }
         let status = response.status().as_u16();
-        let ms = started.elapsed().as_millis();
+        let elapsed = started.elapsed();
+        let ms = elapsed.as_millis();
+        crate::metrics::http_request(&method, route, status, elapsed.as_secs_f64());
         if status >= 500 {
             tracing::error!(status, ms, "request failed");
         } else {
@@ -49,8 +63,16 @@ pub async fn observe<E: Endpoint>(
         }
         Ok(response)
     }
+    .bind_hub(hub)
     .instrument(span)
     .await
+}
+
+/// The pizzeria's slug in a URL: the segment after `pizzerias`.
+pub fn pizzeria_in_path(path: &str) -> Option<&str> {
+    let mut segments = path.split('/');
+    segments.find(|s| *s == "pizzerias")?;
+    segments.next().filter(|s| !s.is_empty())
 }
 
 /// The client's address: the socket peer, or the first `X-Forwarded-For` hop behind a proxy.
@@ -92,4 +114,64 @@ pub async fn maintenance<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<
         }
     }
     ep.call(req).await.map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pizzeria_is_the_segment_after_pizzerias() {
+        assert_eq!(
+            pizzeria_in_path("/admin/v1/pizzerias/roma/menu"),
+            Some("roma")
+        );
+        assert_eq!(pizzeria_in_path("/api/v1/pizzerias/roma"), Some("roma"));
+        assert_eq!(pizzeria_in_path("/api/v1/pizzerias/"), None);
+        assert_eq!(pizzeria_in_path("/admin/v1/tenants/roma"), None);
+    }
+
+    #[test]
+    fn a_5xx_reaches_sentry_with_the_request_id_and_pizzeria_and_no_personal_data() {
+        let events = sentry::test::with_captured_events(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let failing = poem::endpoint::make(|_req| async {
+                    Err::<Response, poem::Error>(
+                        Problem::internal(&anyhow::anyhow!("the oven is on fire")).into(),
+                    )
+                });
+                let req = Request::builder()
+                    .uri(poem::http::Uri::from_static(
+                        "/api/v1/pizzerias/roma/orders?email=marie@example.fr",
+                    ))
+                    .header(REQUEST_ID, "req-42")
+                    .finish();
+                let resp = observe(Arc::new(failing), req, Duration::from_secs(5))
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            });
+        });
+        assert_eq!(events.len(), 1, "{events:?}");
+        let event = &events[0];
+        assert_eq!(event.message.as_deref(), Some("the oven is on fire"));
+        assert_eq!(
+            event.tags.get("request_id").map(String::as_str),
+            Some("req-42")
+        );
+        assert_eq!(event.tags.get("pizzeria").map(String::as_str), Some("roma"));
+        assert_eq!(
+            event.tags.get("route").map(String::as_str),
+            Some("/api/v1/pizzerias/{slug}/orders")
+        );
+        let whole = format!("{event:?}");
+        assert!(
+            !whole.contains("marie@example.fr"),
+            "the query string is not sent"
+        );
+    }
 }

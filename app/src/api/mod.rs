@@ -99,6 +99,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .nest("/docs", ui)
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
+        .at("/metrics", get(health::metrics))
         .data(state)
         .around(move |ep, req| middleware::observe(ep, req, timeout))
 }

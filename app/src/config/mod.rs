@@ -4,8 +4,10 @@
 mod admin;
 mod checks;
 mod load;
+mod sentry;
 
 pub use admin::{AdminConfig, ImagesConfig};
+pub use sentry::SentryConfig;
 
 pub use checks::{ProductionCheckError, check_production_secrets};
 pub use load::{ConfigError, load, load_from};
@@ -38,6 +40,7 @@ pub struct Config {
     pub worker: WorkerConfig,
     pub backup: BackupConfig,
     pub admin: AdminConfig,
+    pub sentry: SentryConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -266,6 +269,7 @@ impl Default for Config {
                 },
             },
             admin: AdminConfig::default(),
+            sentry: SentryConfig::default(),
         }
     }
 }

@@ -161,6 +161,7 @@ pub async fn act(
         .context("the order vanished")?;
     tx.commit().await?;
     tracing::info!(order = %order_id, from = status.as_str(), to = to.as_str(), actor = who.actor.as_str(), "order transition");
+    crate::metrics::order_transition(status.as_str(), to.as_str());
     Ok(details)
 }
 

@@ -94,6 +94,7 @@ pub async fn place(
                 }
                 tx.commit().await?;
                 tracing::info!(order = %details.order.id, number = details.order.number, total = details.order.total_cents, "order placed");
+                crate::metrics::order_placed(&details.order.channel, &details.order.fulfilment);
                 return Ok(Placed::Created(Box::new(details)));
             }
             Err(err) if attempt < ATTEMPTS && is_transient(&err) => {

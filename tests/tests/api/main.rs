@@ -17,6 +17,7 @@ mod kitchen;
 mod lifecycle;
 mod live;
 mod menu;
+mod metrics;
 mod opening;
 mod order_races;
 mod orders;

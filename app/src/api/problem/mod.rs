@@ -96,6 +96,7 @@ impl Problem {
     /// Our own fault: the cause is logged with its whole chain, the client sees a fixed text.
     pub fn internal(err: &anyhow::Error) -> Self {
         tracing::error!(error = %format!("{err:#}"), "internal error");
+        crate::telemetry::report_error(err);
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -1,0 +1,81 @@
+//! Prometheus `/metrics` on the three binaries: request latency by route template, orders by
+//! channel, live streams, jobs, and the age of the last good backup.
+
+use ocpizza_tests::backup::shop_with_orders;
+use ocpizza_tests::mail::SmtpServer;
+use ocpizza_tests::spawn_app;
+use ocpizza_tests::worker::spawn_worker;
+
+async fn scrape(url: &str) -> String {
+    let resp = reqwest::get(url).await.unwrap();
+    assert_eq!(resp.status(), 200, "{url}");
+    let kind = resp.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(kind.starts_with("text/plain"), "{kind}");
+    resp.text().await.unwrap()
+}
+
+/// The value of the first sample whose line starts with `series`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(series))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn app_and_admin_count_requests_by_route_template_and_orders_by_channel() {
+    let app = spawn_app().await;
+    shop_with_orders(&app, "metrics-shop", 2).await;
+    let text = scrape(&format!("http://{}/metrics", app.addr)).await;
+    let placed = sample(
+        &text,
+        "ocpizza_orders_placed_total{channel=\"web\",fulfilment=\"takeaway\"}",
+    );
+    assert!(placed.is_some_and(|n| n >= 2.0), "{text}");
+    let route = "route=\"/api/v1/pizzerias/{slug}/orders\",status=\"201\"";
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("ocpizza_http_request_duration_seconds_bucket")
+                && l.contains("method=\"POST\"")
+                && l.contains(route)
+        ),
+        "a latency histogram by route template: {text}"
+    );
+    assert!(!text.contains("metrics-shop"), "no slug in a label");
+    assert!(
+        text.contains("ocpizza_sse_connections{kind=\"order\"} 0"),
+        "{text}"
+    );
+
+    let admin = app.spawn_admin().await;
+    let base = admin.base.trim_end_matches("/admin/v1");
+    assert_eq!(
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let text = scrape(&format!("{base}/metrics")).await;
+    assert!(
+        text.contains("ocpizza_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_worker_reports_jobs_and_the_age_of_the_last_good_backup() {
+    let app = spawn_app().await;
+    let smtp = SmtpServer::start().await;
+    sqlx::query(
+        "INSERT INTO ops.backups (id, kind, file_name, started_at, finished_at, outcome)
+         VALUES (gen_random_uuid(), 'manual', 'ocpizza_test.dump', now() - interval '2 hours', now() - interval '1 hour', 'ok')",
+    )
+    .execute(&app.db.owner)
+    .await
+    .unwrap();
+    let worker = spawn_worker(&app.db, &smtp.url(), &[]).await;
+    let text = scrape(&format!("{}/metrics", worker.http_base())).await;
+    let age = sample(&text, "ocpizza_last_good_backup_age_seconds").expect(&text);
+    assert!((3600.0..3700.0).contains(&age), "an hour old: {age}");
+}
