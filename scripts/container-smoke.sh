@@ -64,8 +64,8 @@ stage_done
 
 stage "base image (debootstrap, once)"
 if ! podman image exists "$BASE_IMAGE"; then
-  MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-  [ -n "$MIRROR" ] || MIRROR=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 || true)
+  [ -n "$MIRROR" ] || MIRROR=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
   [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources"
   ROOTFS=$(mktemp -d /tmp/ocpizza-rootfs.XXXXXX)
   log "debootstrap bookworm from $MIRROR"
