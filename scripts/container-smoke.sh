@@ -18,20 +18,13 @@ source "$SCRIPTS_DIR/lib/common.sh"
 IMAGE=localhost/ocpizza:smoke
 BASE_IMAGE=docker.io/library/debian:bookworm-slim
 WORK=${OCPIZZA_SMOKE_DIR:-$ROOT/.data/smoke}
-START=$(date +%s)
-declare -a TIMINGS=()
-stage() { stage_name=$1; stage_start=$(date +%s); log "== $stage_name"; }
-stage_done() { TIMINGS+=("$(printf '%-34s %s' "$stage_name" "$(since "$stage_start")")"); }
 APP_CONTAINER=ocpizza-smoke-app-$$
 PG_DIR=""
 finish() {
   local rc=$?
   podman rm -f "$APP_CONTAINER" >/dev/null 2>&1 || true
   [ -n "$PG_DIR" ] && { pg_cluster_stop "$PG_DIR"; rm -rf "$PG_DIR"; }
-  echo
-  log "stage timings:"
-  for t in "${TIMINGS[@]}"; do echo "  $t"; done
-  echo "  $(printf '%-34s %s' total "$(since "$START")")"
+  print_timings
   if [ "$rc" -eq 0 ]; then log "container smoke test passed"; else log "FAILED (exit $rc)"; fi
   exit "$rc"
 }

@@ -13,18 +13,10 @@ SCRIPTS_DIR=$ROOT/scripts
 source "$SCRIPTS_DIR/lib/common.sh"
 
 SQLX_CLI_VERSION=0.9.0
-START=$(date +%s)
-declare -a TIMINGS=()
-stage_start=0
-stage() { stage_name=$1; stage_start=$(date +%s); log "== $stage_name"; }
-stage_done() { TIMINGS+=("$(printf '%-28s %s' "$stage_name" "$(since "$stage_start")")"); }
 report() {
   local rc=$?
   [ -n "${PG_DIR:-}" ] && { pg_cluster_stop "$PG_DIR"; rm -rf "$PG_DIR"; }
-  echo
-  log "stage timings:"
-  for t in "${TIMINGS[@]}"; do echo "  $t"; done
-  echo "  $(printf '%-28s %s' total "$(since "$START")")"
+  print_timings
   if [ "$rc" -eq 0 ]; then log "all checks passed"; else log "FAILED (exit $rc)"; fi
   exit "$rc"
 }

@@ -106,3 +106,16 @@ pg_bootstrap() {
 
 # Seconds since $1 (from `date +%s`), for stage timings.
 since() { echo $(( $(date +%s) - $1 ))s; }
+
+# Stage timings of a long script: `stage NAME` … `stage_done`, then `print_timings` at the end.
+START=$(date +%s)
+declare -a TIMINGS=()
+stage_start=$START
+stage() { stage_name=$1; stage_start=$(date +%s); log "== $stage_name"; }
+stage_done() { TIMINGS+=("$(printf '%-40s %s' "$stage_name" "$(since "$stage_start")")"); }
+print_timings() {
+  echo
+  log "stage timings:"
+  for t in "${TIMINGS[@]}"; do echo "  $t"; done
+  echo "  $(printf '%-40s %s' total "$(since "$START")")"
+}
