@@ -20,6 +20,42 @@ use crate::menu::edit::{self, ExtraChange};
 #[derive(Default)]
 pub struct ExtrasAdminApi;
 
+/// Room for the multipart envelope around the image (boundaries, part headers).
+const MULTIPART_ENVELOPE: usize = 64 * 1024;
+
+/// Refuses an upload from its `Content-Length`, before reading it, when it cannot fit
+/// `admin.images.max_bytes` (413), or when it has no length (411): the body is never buffered
+/// beyond the limit. The image's own size and type are checked afterwards on its bytes.
+fn upload_limit(ep: impl poem::Endpoint + 'static) -> impl poem::Endpoint {
+    use poem::EndpointExt;
+    ep.around(|ep, req| async move {
+        let max = req
+            .data::<AdminState>()
+            .map_or(0, |s| s.config.admin.images.max_bytes)
+            .saturating_add(MULTIPART_ENVELOPE);
+        let length = req
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        match length {
+            None => Err(Problem::new(
+                poem::http::StatusCode::LENGTH_REQUIRED,
+                "length-required",
+                "Length required",
+            )
+            .detail("Send the upload with a Content-Length.")
+            .into()),
+            Some(n) if n > max => Err(Problem::from(ImageError::TooLarge {
+                size: n,
+                max: max - MULTIPART_ENVELOPE,
+            })
+            .into()),
+            Some(_) => ep.call(req).await,
+        }
+    })
+}
+
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct ExtraIn {
@@ -132,7 +168,11 @@ impl ExtrasAdminApi {
 
     /// Upload a product's image (replaces the previous one). Checked: PNG, JPEG or WebP as
     /// declared, at most `admin.images.max_bytes`; a refused file stores nothing.
-    #[oai(path = "/pizzerias/:slug/products/:id/image", method = "put")]
+    #[oai(
+        path = "/pizzerias/:slug/products/:id/image",
+        method = "put",
+        transform = "upload_limit"
+    )]
     async fn put_image(
         &self,
         state: Data<&AdminState>,

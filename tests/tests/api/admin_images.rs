@@ -71,6 +71,11 @@ async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
         (status, p["type"].as_str()),
         (413, Some("/problems/payload-too-large"))
     );
+    // Far beyond the limit: refused from its Content-Length, before the body is read.
+    let resp = upload(&admin, &path, &owner, png(200 * 1024, 1), "image/png").await;
+    let (status, p) = problem(resp).await;
+    assert_eq!(status, 413, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("4096"), "{p}");
     assert_eq!(s3.names().await, Vec::<String>::new(), "nothing stored");
 
     // A good one lands in the bucket, byte for byte.
