@@ -38,6 +38,9 @@ def main():
         return ((services[svc].get("depends_on") or {}).get(dep) or {}).get("condition")
 
     check(condition("migrate", "postgres") == "service_healthy", "migrate waits for a healthy PostgreSQL")
+    pg_test = " ".join(services["postgres"].get("healthcheck", {}).get("test", []))
+    check("-h 127.0.0.1" in pg_test,
+          "PostgreSQL is healthy only once it listens on TCP (not the init script's socket-only server)")
     for svc in ("app", "admin", "worker"):
         check(condition(svc, "migrate") == "service_completed_successfully",
               f"{svc} starts once migrations and demo data are done")
