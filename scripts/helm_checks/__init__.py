@@ -1,0 +1,1 @@
+"""The checks of scripts/check-helm.py, by concern."""
