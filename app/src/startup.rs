@@ -37,6 +37,18 @@ pub enum StartupError {
     },
 }
 
+/// Binds `addr` now, so that a taken port fails the start, and returns the acceptor with the
+/// address actually bound (port 0 picks a free one). Used by the app and the admin API.
+pub async fn bind(addr: &str) -> std::io::Result<(TcpAcceptor, SocketAddr)> {
+    let acceptor = TcpListener::bind(addr.to_string()).into_acceptor().await?;
+    let bound = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .ok_or_else(|| std::io::Error::other("no local address"))?;
+    Ok((acceptor, bound))
+}
+
 pub struct Application {
     acceptor: TcpAcceptor,
     addr: SocketAddr,
@@ -67,21 +79,9 @@ impl Application {
             }
         }
         let addr = format!("{}:{}", config.http.host, config.http.port);
-        let acceptor = TcpListener::bind(addr.clone())
-            .into_acceptor()
+        let (acceptor, addr) = bind(&addr)
             .await
-            .map_err(|source| StartupError::Bind {
-                addr: addr.clone(),
-                source,
-            })?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .ok_or_else(|| StartupError::Bind {
-                addr,
-                source: std::io::Error::other("no local address"),
-            })?;
+            .map_err(|source| StartupError::Bind { addr, source })?;
         let secret = config
             .jwt_secret()
             .ok_or(ProductionCheckError::MissingJwtSecret)?

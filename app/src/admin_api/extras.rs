@@ -14,7 +14,6 @@ use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::db;
 use crate::images::{self, ImageError};
-use crate::menu::admin as create;
 use crate::menu::edit::{self, ExtraChange};
 
 #[derive(Default)]
@@ -101,21 +100,12 @@ impl ExtrasAdminApi {
     ) -> Result<Created, Problem> {
         let m = auth.0;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = create::create_extra(
+        let id = edit::create_extra(
             &mut tx,
             m.tenant.id,
-            &body.name,
-            body.price_cents,
+            m.user_id,
+            (&body.name, body.price_cents),
             &recipe(&body.recipe),
-        )
-        .await?;
-        crate::tenancy::audit::record(
-            &mut tx,
-            m.tenant.id,
-            Some(m.user_id),
-            "extra.create",
-            &id.to_string(),
-            serde_json::json!({ "name": body.name }),
         )
         .await?;
         tx.commit().await?;

@@ -12,7 +12,7 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::db;
-use crate::menu::admin::{self as create, NewProduct, NewSize};
+use crate::menu::admin::{NewProduct, NewSize};
 use crate::menu::edit::{self, ProductChange, SizeChange};
 
 #[derive(Default)]
@@ -216,16 +216,7 @@ impl MenuAdminApi {
                 .collect(),
         };
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = create::create_product(&mut tx, m.tenant.id, &new).await?;
-        crate::tenancy::audit::record(
-            &mut tx,
-            m.tenant.id,
-            Some(m.user_id),
-            "product.create",
-            &id.to_string(),
-            serde_json::json!({ "name": b.name }),
-        )
-        .await?;
+        let id = edit::create_product(&mut tx, m.tenant.id, m.user_id, &new).await?;
         tx.commit().await?;
         Ok(Created::Ok(Json(CreatedId { id })))
     }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::listener::TcpAcceptor;
 
 use super::state::AdminState;
 use crate::config::{Config, ProductionCheckError, Profile, check_production_secrets};
@@ -75,21 +75,9 @@ impl AdminApplication {
         }
         let images = ImageStore::new(&config.admin.images).map_err(AdminStartupError::Images)?;
         let addr = format!("{}:{}", config.admin.host, config.admin.port);
-        let acceptor = TcpListener::bind(addr.clone())
-            .into_acceptor()
+        let (acceptor, addr) = crate::startup::bind(&addr)
             .await
-            .map_err(|source| AdminStartupError::Bind {
-                addr: addr.clone(),
-                source,
-            })?;
-        let addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .ok_or_else(|| AdminStartupError::Bind {
-                addr: addr.clone(),
-                source: std::io::Error::other("no local address"),
-            })?;
+            .map_err(|source| AdminStartupError::Bind { addr, source })?;
         let secret = config
             .jwt_secret()
             .ok_or(ProductionCheckError::MissingJwtSecret)?

@@ -11,11 +11,11 @@ use uuid::Uuid;
 use super::AdminTags;
 use super::menu::{Created, CreatedId, Done};
 use super::paging::Paging;
-use super::security::ManagerAuth;
+use super::security::{Managed, ManagerAuth};
 use super::state::AdminState;
 use crate::api::problem::Problem;
 use crate::db;
-use crate::menu::admin::{self as create, NewIngredient};
+use crate::menu::admin::NewIngredient;
 use crate::stock::{self, IngredientRow, ingredients, store};
 
 #[derive(Default)]
@@ -90,6 +90,40 @@ struct Movement {
     at: DateTime<Utc>,
 }
 
+/// The movements a manager records by hand.
+#[derive(Clone, Copy)]
+enum Recorded {
+    Restock,
+    Waste,
+    Inventory,
+}
+
+/// Records a restock, waste or inventory count in the pizzeria's transaction (the same library
+/// functions as the app's stock endpoints) and answers the ingredient as it is now.
+async fn record(
+    state: &AdminState,
+    m: &Managed,
+    id: Uuid,
+    what: Recorded,
+    body: &Quantity,
+) -> Result<Json<Ingredient>, Problem> {
+    let (tenant, quantity, note) = (
+        m.tenant.id,
+        body.quantity,
+        body.note.as_deref().unwrap_or(""),
+    );
+    let mut tx = db::begin_tenant(&state.pool, tenant).await?;
+    let applied = match what {
+        Recorded::Restock => stock::restock(&mut tx, tenant, id, m.user_id, quantity, note).await?,
+        Recorded::Waste => stock::waste(&mut tx, tenant, id, m.user_id, quantity, note).await?,
+        Recorded::Inventory => {
+            stock::inventory(&mut tx, tenant, id, m.user_id, quantity, note).await?
+        }
+    };
+    tx.commit().await?;
+    Ok(Json(applied.ingredient.into()))
+}
+
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl StockAdminApi {
     /// Ingredients by name; `low=true`: only those at or below their alert threshold.
@@ -142,16 +176,8 @@ impl StockAdminApi {
             alert_threshold: body.alert_threshold,
         };
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = create::create_ingredient(&mut tx, m.tenant.id, &new).await?;
-        crate::tenancy::audit::record(
-            &mut tx,
-            m.tenant.id,
-            Some(m.user_id),
-            "ingredient.create",
-            &id.to_string(),
-            serde_json::json!({ "name": body.name, "unit": body.unit }),
-        )
-        .await?;
+        let id =
+            crate::menu::edit::create_ingredient(&mut tx, m.tenant.id, m.user_id, &new).await?;
         tx.commit().await?;
         Ok(Created::Ok(Json(CreatedId { id })))
     }
@@ -206,19 +232,7 @@ impl StockAdminApi {
         id: Path<Uuid>,
         body: Json<Quantity>,
     ) -> Result<Json<Ingredient>, Problem> {
-        let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let applied = stock::restock(
-            &mut tx,
-            m.tenant.id,
-            id.0,
-            m.user_id,
-            body.quantity,
-            body.note.as_deref().unwrap_or(""),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Json(applied.ingredient.into()))
+        record(&state, &auth.0, id.0, Recorded::Restock, &body).await
     }
 
     /// Thrown away (a reason is required).
@@ -231,19 +245,7 @@ impl StockAdminApi {
         id: Path<Uuid>,
         body: Json<Quantity>,
     ) -> Result<Json<Ingredient>, Problem> {
-        let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let applied = stock::waste(
-            &mut tx,
-            m.tenant.id,
-            id.0,
-            m.user_id,
-            body.quantity,
-            body.note.as_deref().unwrap_or(""),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Json(applied.ingredient.into()))
+        record(&state, &auth.0, id.0, Recorded::Waste, &body).await
     }
 
     /// A count of what is there: the stock becomes `quantity`.
@@ -256,19 +258,7 @@ impl StockAdminApi {
         id: Path<Uuid>,
         body: Json<Quantity>,
     ) -> Result<Json<Ingredient>, Problem> {
-        let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let applied = stock::inventory(
-            &mut tx,
-            m.tenant.id,
-            id.0,
-            m.user_id,
-            body.quantity,
-            body.note.as_deref().unwrap_or(""),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Json(applied.ingredient.into()))
+        record(&state, &auth.0, id.0, Recorded::Inventory, &body).await
     }
 
     /// Movements, newest first; `before` (a movement id) pages back.

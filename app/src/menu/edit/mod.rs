@@ -199,3 +199,43 @@ pub fn check_kind(kind: &str) -> Result<(), InvalidInput> {
         Err(InvalidInput::new("kind", "must be pizza, drink or dessert"))
     }
 }
+
+/// A product created by a manager: the same creation as the demo seed's, audited.
+pub async fn create_product(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    new: &super::admin::NewProduct<'_>,
+) -> Result<Uuid, MenuError> {
+    let id = super::admin::create_product(conn, tenant_id, new).await?;
+    let details = json!({ "name": new.name.trim() });
+    log(conn, tenant_id, actor, "product.create", id, details).await?;
+    Ok(id)
+}
+
+/// An extra created by a manager, audited.
+pub async fn create_extra(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    (name, price_cents): (&str, i64),
+    recipe: &[(Uuid, i64)],
+) -> Result<Uuid, MenuError> {
+    let id = super::admin::create_extra(conn, tenant_id, name, price_cents, recipe).await?;
+    let details = json!({ "name": name.trim(), "price_cents": price_cents });
+    log(conn, tenant_id, actor, "extra.create", id, details).await?;
+    Ok(id)
+}
+
+/// An ingredient created by a manager (nothing in stock yet), audited.
+pub async fn create_ingredient(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    new: &super::admin::NewIngredient<'_>,
+) -> Result<Uuid, MenuError> {
+    let id = super::admin::create_ingredient(conn, tenant_id, new).await?;
+    let details = json!({ "name": new.name.trim(), "unit": new.unit });
+    log(conn, tenant_id, actor, "ingredient.create", id, details).await?;
+    Ok(id)
+}
