@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
 # Smoke test of the container image, without a Docker engine: builds the runtime image with
 # podman from the release binaries built here (docker/Dockerfile, target runtime-prebuilt: no
-# compiler inside the image build), then, against a throwaway PostgreSQL 15 on this machine:
-# migrations, demo data and a backup (pg_dump inside the image) from `ocpizza-admin`, the app in
+# compiler inside the image build) or, with --from-source, the default target compiled inside the
+# build as `docker build` does (on a stand-in of the rust image: no registry here). Then, against
+# a throwaway PostgreSQL 15 on this machine: migrations, demo data and a backup (pg_dump inside the image) from `ocpizza-admin`, the app in
 # the production profile as the runtime role, /readyz, the image's HEALTHCHECK, an order placed
 # and read back, /metrics, and a graceful stop on SIGTERM. Prints each stage's time and the
 # image size. Needs root (podman, apt); installs what is missing.
 #
-#   scripts/container-smoke.sh
+#   scripts/container-smoke.sh [--from-source]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SCRIPTS_DIR=$ROOT/scripts
 # shellcheck source=lib/common.sh
 source "$SCRIPTS_DIR/lib/common.sh"
+# shellcheck source=lib/podman.sh
+source "$SCRIPTS_DIR/lib/podman.sh"
+# shellcheck source=lib/smoke.sh
+source "$SCRIPTS_DIR/lib/smoke.sh"
+
+FROM_SOURCE=0
+case "${1:-}" in
+  --from-source) FROM_SOURCE=1 ;;
+  "") ;;
+  *) die "usage: scripts/container-smoke.sh [--from-source]" ;;
+esac
 
 IMAGE=localhost/ocpizza:smoke
-BASE_IMAGE=docker.io/library/debian:bookworm-slim
 WORK=${OCPIZZA_SMOKE_DIR:-$ROOT/.data/smoke}
 APP_CONTAINER=ocpizza-smoke-app-$$
 PG_DIR=""
@@ -32,61 +43,27 @@ trap finish EXIT
 
 stage "install podman and tools"
 command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain first"
-for tool in podman buildah runc debootstrap curl python3; do
-  command -v "$tool" >/dev/null || apt_install podman buildah runc uidmap fuse-overlayfs slirp4netns debootstrap curl python3
-done
 ensure_postgres
-# podman here: host network, runc, cgroupfs, storage under $WORK (no engine, no registry).
-mkdir -p "$WORK/storage" "$WORK/run"
-cat >"$WORK/containers.conf" <<CONF
-[containers]
-netns = "host"
-default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=4096:4096"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-CONF
-cat >"$WORK/storage.conf" <<CONF
-[storage]
-driver = "overlay"
-graphroot = "$WORK/storage"
-runroot = "$WORK/run"
-CONF
-export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf
+podman_setup "$WORK"
 stage_done
 
 stage "base image (debootstrap, once)"
-if ! podman image exists "$BASE_IMAGE"; then
-  MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 || true)
-  [ -n "$MIRROR" ] || MIRROR=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-  [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources"
-  ROOTFS=$(mktemp -d /tmp/ocpizza-rootfs.XXXXXX)
-  log "debootstrap bookworm from $MIRROR"
-  debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" >/dev/null
-  # As in the official slim image: no downloaded packages, no package lists, no docs.
-  rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/lib/apt/lists/* \
-    "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/*
-  tar -C "$ROOTFS" -c . | podman import - "$BASE_IMAGE" >/dev/null 2>&1
-  rm -rf "$ROOTFS"
+ensure_base_image
+stage_done
+
+if [ "$FROM_SOURCE" = 1 ]; then
+  stage "Rust image stand-in (once)"
+  ensure_rust_image
+  stage_done
+  stage "image from source (podman, runtime)"
+  build_image_from_source "$IMAGE"
+  stage_done
+else
+  stage "release binaries (host) and image (runtime-prebuilt)"
+  build_image_prebuilt "$IMAGE"
+  stage_done
 fi
-stage_done
-
-stage "release binaries (host)"
-SQLX_OFFLINE=true cargo build --release --bins --quiet
-CTX=$(mktemp -d /tmp/ocpizza-ctx.XXXXXX)
-mkdir -p "$CTX/bin"
-cp target/release/ocpizza-app target/release/ocpizza-admin target/release/ocpizza-worker "$CTX/bin/"
-stage_done
-
-stage "image build (podman, runtime-prebuilt)"
-podman build --format docker --pull=never --quiet -f docker/Dockerfile --target runtime-prebuilt \
-  --build-arg VERSION="$(git describe --always --dirty 2>/dev/null || echo dev)" \
-  --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
-  -t "$IMAGE" "$CTX" 2> >(grep -v 'Copying\|Writing manifest\|Storing signatures' >&2) >/dev/null
-rm -rf "$CTX"
-IMAGE_BYTES=$(podman image inspect "$IMAGE" --format '{{.Size}}')
-log "image $IMAGE: $((IMAGE_BYTES / 1024 / 1024)) MiB"
-stage_done
+log "image $IMAGE: $(image_mib "$IMAGE") MiB"
 
 stage "PostgreSQL 15 (host)"
 PG_DIR=$(mktemp -d /tmp/ocpizza-smoke-pg.XXXXXX)
@@ -133,22 +110,7 @@ podman healthcheck run "$APP_CONTAINER" >/dev/null || die "the image's HEALTHCHE
 stage_done
 
 stage "order round-trip"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-TOKEN=$(curl -fsS -X POST "$API/api/v1/auth/login" -H 'content-type: application/json' \
-  -d '{"email":"client@demo.ocpizza.fr","password":"pizza-demo-2026"}' | json 'd["access_token"]')
-SLUG=paris-bastille
-S=$API/api/v1/pizzerias/$SLUG
-read -r PRODUCT SIZE_ID < <(curl -fsS "$S/menu" \
-  | json '" ".join([(p["id"], s["id"]) for c in d["categories"] for p in c["products"] if p["name"]=="Reine" for s in p["sizes"] if s["code"]=="m"][0])')
-# A slot, so that the round-trip works at any hour (open or not).
-SLOT=$(curl -fsS "$S/opening" | json 'd["next_slots"][0]["start"]')
-ORDER_BODY="{\"fulfilment\":\"takeaway\",\"payment_method\":\"cash\",\"contact_phone\":\"06 12 34 56 78\",\"slot_start\":\"$SLOT\",\"lines\":[{\"product_id\":\"$PRODUCT\",\"size_id\":\"$SIZE_ID\",\"quantity\":1}]}"
-ORDER=$(curl -fsS -X POST "$S/orders" -H "authorization: Bearer $TOKEN" \
-  -H 'content-type: application/json' -H "idempotency-key: smoke-$$" -d "$ORDER_BODY")
-ORDER_ID=$(echo "$ORDER" | json 'd["id"]')
-STATUS=$(curl -fsS "$S/orders/$ORDER_ID" -H "authorization: Bearer $TOKEN" | json 'd["status"]')
-[ "$STATUS" = received ] || die "order $ORDER_ID is $STATUS, not received"
-log "order $(echo "$ORDER" | json 'd["number"]') placed at $SLUG and read back ($STATUS)"
+demo_order "$API"
 METRICS=$(curl -fsS "$API/metrics")
 grep -q '^ocpizza_orders_placed_total{channel="web",fulfilment="takeaway"} 1' <<<"$METRICS" \
   || die "/metrics does not count the order"
@@ -165,4 +127,4 @@ grep -q 'shutdown requested' <<<"$LOGS" || { echo "$LOGS" | tail -5 >&2; die "no
 log "stopped cleanly on SIGTERM in ${STOP_MS} ms (exit 0)"
 stage_done
 
-log "image size: $((IMAGE_BYTES / 1024 / 1024)) MiB ($IMAGE)"
+log "image size: $(image_mib "$IMAGE") MiB ($IMAGE)"
