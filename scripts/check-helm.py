@@ -80,6 +80,8 @@ def main() -> int:
               lambda m=m, e=(label == "production"): check_migrate_hook(m, existing_secret=e))
     if "production" in rendered:
         check("production shape", lambda: check_production_shape(rendered["production"]))
+        check("the README's secret command makes the keys the pods read",
+              lambda: check_documented_secret(rendered["production"], "ocpizza-secrets"))
 
     minimal = load_values("default-values.yaml")
     check("other value combinations", lambda: check_variants(minimal))

@@ -1,7 +1,9 @@
 """Checks of rendered manifests: schemas, database URLs, pod security, probes, labels, the
-migration hook, the production shape."""
+migration hook, the production shape, the documented secret."""
 
 from __future__ import annotations
+
+import re
 
 from helm_checks.chart import *  # noqa: F403 - the shared helpers and constants
 
@@ -207,3 +209,28 @@ def check_production_shape(manifests: dict[str, str]) -> str:
     if problems:
         raise CheckFailed("\n".join(problems))
     return "HPA (autoscaling/v2, no fixed replicas), PDB, TLS Ingresses for app and admin, existingSecret only, a NetworkPolicy per component"
+
+
+def check_documented_secret(manifests: dict[str, str], secret_name: str) -> str:
+    """The `kubectl create secret` of the chart's README (which docs/OPERATIONS.md points to) makes
+    exactly the keys that the pods read from an existingSecret: a key it forgets stops a pod
+    (CreateContainerConfigError), one it adds is a secret nobody uses."""
+    readme = (CHART / "README.md").read_text()
+    command = re.search(r"kubectl -n \S+ create secret generic (\S+)((?:.*\\\n)*.*)", readme)
+    if not command:
+        raise CheckFailed("no `kubectl create secret generic` command in helm/ocpizza/README.md")
+    if command.group(1) != secret_name:
+        raise CheckFailed(f"the README creates {command.group(1)}, the values name {secret_name}")
+    documented = set(re.findall(r"--from-literal=([A-Z0-9_]+)=", command.group(2)))
+    read: set[str] = set()
+    for _, doc in documents(manifests):
+        for container in pod_spec(doc).get("containers", []) + pod_spec(doc).get("initContainers", []) \
+                if doc.get("kind") in ("Deployment", "Job") else []:
+            for env in container.get("env", []):
+                ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+                if ref and ref.get("name") == secret_name:
+                    read.add(ref["key"])
+    if documented != read:
+        raise CheckFailed(f"documented but not read: {sorted(documented - read) or 'none'}; "
+                          f"read but not documented: {sorted(read - documented) or 'none'}")
+    return f"{len(read)} keys, the same in the README's command and the pods"

@@ -90,7 +90,7 @@ _build_app_image() {
 # runtime-prebuilt target around them (no compiler inside the image build).
 build_image_prebuilt() {
   local ctx
-  (cd "$SCRIPTS_DIR/.." && SQLX_OFFLINE=true cargo build --release --bins --quiet)
+  (cd "$SCRIPTS_DIR/.." && SQLX_OFFLINE=true cargo build --release --quiet -p ocpizza -p ocpizza-admin -p ocpizza-worker --bins)
   ctx=$(mktemp -d /tmp/ocpizza-ctx.XXXXXX)
   mkdir -p "$ctx/bin"
   cp "$SCRIPTS_DIR"/../target/release/ocpizza-{app,admin,worker} "$ctx/bin/"
