@@ -131,8 +131,9 @@ BACKUPS=$(compose exec -T minio sh -c 'mc alias set smoke http://127.0.0.1:9000 
   "$MINIO_ROOT_PASSWORD" >/dev/null && mc ls smoke/ocpizza-backups')
 grep -q '\.dump' <<<"$BACKUPS" || die "no dump in MinIO's ocpizza-backups bucket: $BACKUPS"
 # OUTCOME ok, then both copies (LOCAL, S3) read back and their checksums ok.
-compose exec -T worker ocpizza-admin backup list | grep -Eq ' ok +[0-9]+  ok +ok ' \
-  || die "backup list does not show a good backup with both copies intact"
+LIST=$(compose exec -T worker ocpizza-admin backup list 2>&1) || true
+grep -Eq ' ok +[0-9]+  ok +ok ' <<<"$LIST" \
+  || die "backup list does not show a good backup with both copies intact: $LIST"
 log "backup list: the backup is good in both places"
 log "backup copied to MinIO: $(grep -c '\.dump' <<<"$BACKUPS") dump(s) in ocpizza-backups"
 LOGS=$(timeout 5 "${COMPOSE[@]}" logs -f app || true)

@@ -9,9 +9,11 @@ RUST_IMAGE=docker.io/library/rust:1.95-slim-bookworm
 # WORK, so that nothing touches the machine's own podman store.
 podman_setup() {
   local work=$1 tool
-  for tool in podman buildah runc debootstrap curl python3; do
-    command -v "$tool" >/dev/null \
-      || { apt_install podman buildah runc uidmap fuse-overlayfs slirp4netns debootstrap curl python3; break; }
+  for tool in podman buildah runc debootstrap curl python3 /usr/lib/podman/netavark; do
+    command -v "$tool" >/dev/null || {
+      apt_install podman buildah runc uidmap fuse-overlayfs slirp4netns netavark debootstrap curl python3
+      break
+    }
   done
   mkdir -p "$work/storage" "$work/run"
   cat >"$work/containers.conf" <<CONF
