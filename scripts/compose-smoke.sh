@@ -89,7 +89,7 @@ wait_for "podman API on $SOCK" 30 curl -fsS --unix-socket "$SOCK" http://d/_ping
 /usr/bin/python3 "$SCRIPTS_DIR/standins/compose_v1.py" compose.yaml "$WORK/compose.yaml" "$PROJECT"
 compose config -q
 # No engine schedules the HEALTHCHECKs here (podman does it with systemd timers): this loop runs
-# each running container's check every 2 s, as the engine would.
+# each running container's check every 2 s, where an engine would at each service's interval.
 ( while true; do
     for c in $(podman ps -q --filter "label=com.docker.compose.project=$PROJECT"); do
       podman healthcheck run "$c" >/dev/null 2>&1 || true
