@@ -32,6 +32,7 @@ WORK=${OCPIZZA_SMOKE_DIR:-$ROOT/.data/smoke}
 PROJECT=ocpizza
 SOCK=$WORK/podman.sock
 SERVICE_PID="" DRIVER_PID=""
+STACK_PORTS=(5432 8080 8081 8090 9000 1025 8025)
 finish() {
   local rc=$?
   if [ -n "$SERVICE_PID" ]; then
@@ -62,7 +63,7 @@ stage "install podman, docker-compose and tools"
 command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain first"
 podman_setup "$WORK"
 command -v docker-compose >/dev/null || apt_install docker-compose
-for port in 5432 8080 8081 8090 9000 1025 8025; do
+for port in "${STACK_PORTS[@]}"; do
   ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is taken: compose.yaml needs it"
 done
 stage_done
@@ -103,6 +104,7 @@ stage_done
 stage "docker compose up -d"
 timeout 600 "${COMPOSE[@]}" up -d
 wait_for "every service healthy" 180 all_healthy || { compose ps; die "not every service became healthy"; }
+loopback_only "${STACK_PORTS[@]}"
 for one_shot in migrate minio-buckets; do
   [ "$(exit_code "$one_shot")" = "exited 0" ] || die "$one_shot: $(exit_code "$one_shot"), not exited 0"
 done

@@ -93,7 +93,7 @@ APP_PORT=$(free_port)
 JWT=$(in_image ocpizza-admin secret generate)
 podman run -d --name "$APP_CONTAINER" --network host \
   -e OCPIZZA_DATABASE__URL="$APP_URL" -e OCPIZZA_AUTH__JWT_SECRET="$JWT" \
-  -e OCPIZZA_HTTP__PORT="$APP_PORT" -e OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" \
+  -e OCPIZZA_HTTP__HOST=127.0.0.1 -e OCPIZZA_HTTP__PORT="$APP_PORT" -e OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" \
   -e HEALTH_URL="http://127.0.0.1:$APP_PORT/healthz" "$IMAGE" 2> >(grep -v 'systemd connection' >&2) >/dev/null
 # (Without systemd, podman cannot schedule the HEALTHCHECK itself: it is run by hand below.)
 API=http://127.0.0.1:$APP_PORT
@@ -105,6 +105,7 @@ until curl -fsS "$API/readyz" >/dev/null 2>&1; do
   [ "$(date +%s)" -lt "$deadline" ] || { podman logs "$APP_CONTAINER" >&2; die "/readyz not ready after 60 s"; }
   sleep 0.2
 done
+loopback_only "$APP_PORT"
 podman healthcheck run "$APP_CONTAINER" >/dev/null || die "the image's HEALTHCHECK failed"
 [ "$(podman exec "$APP_CONTAINER" id -u)" = 10001 ] || die "the container does not run as uid 10001"
 stage_done

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check and test of OC Pizza on a fresh Debian/Ubuntu machine (or this one):
 # installs what is missing, starts a throwaway PostgreSQL 15 on a free port with the owner and
-# runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, packaging checks (hadolint,
-# compose.yaml, the Helm chart linted, rendered and validated for Kubernetes 1.30), every test. Prints how
-# long each stage took and exits with the result. Nothing outside the repository is kept.
-# Arguments go to the test runner: `scripts/test.sh order_races` runs only those tests.
+# runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, packaging checks (the
+# Dockerfile and the shell scripts linted, compose.yaml checked, the Helm chart linted, rendered and
+# validated for Kubernetes 1.30), the container smoke tests (the image, then compose.yaml end to
+# end, with podman), every test. Prints how long
+# each stage took and exits with the result. Nothing outside the repository is kept.
+# Arguments go to the test runner: `scripts/test.sh order_races` runs only those tests (and no
+# smoke test). TEST_CONTAINERS: `auto` (default) runs the smoke tests where containers can
+# run (as root, not inside a container), `1` insists on them (CI), `0` skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -26,6 +30,7 @@ stage "install prerequisites"
 command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain (rustup) first"
 command -v python3 >/dev/null || apt_install python3
 command -v curl >/dev/null || apt_install curl ca-certificates
+command -v shellcheck >/dev/null || apt_install shellcheck
 if [ ! -x "/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ]; then
   # No default cluster: we run our own.
   as_root mkdir -p /etc/postgresql-common
@@ -92,9 +97,37 @@ stage_done
 
 stage "packaging checks"
 "$VENV/bin/hadolint" docker/Dockerfile
+shellcheck -x -P scripts .ci/run scripts/*.sh scripts/lib/*.sh docker/postgres-init/*.sh \
+  scripts/standins/postgres/entrypoint.sh scripts/standins/services/minio
 "$VENV/bin/python" scripts/check-compose.py | { grep -v '^ok ' || true; }
 "$VENV/bin/python" scripts/check-helm.py
 stage_done
+
+# The image and the compose stack (scripts/container-smoke.sh, scripts/compose-smoke.sh): podman
+# runs their containers, which needs root, and cannot inside a container (runc may not mount /proc
+# there, as in ../shared/tools/fresh-machine.sh): run them on a machine or VM, as CI does.
+CONTAINERS=${TEST_CONTAINERS:-auto}
+case "$CONTAINERS" in
+  0) why="TEST_CONTAINERS=0" ;;
+  1) why="" ;;
+  auto)
+    why=""
+    [ $# -eq 0 ] || why="a test filter was given"
+    [ -n "$why" ] || [ "$(id -u)" -eq 0 ] || why="they need root (podman)"
+    [ -n "$why" ] || [ ! -e /run/.containerenv ] || why="this runs inside a container"
+    ;;
+  *) die "TEST_CONTAINERS is auto, 1 or 0, not '$CONTAINERS'" ;;
+esac
+if [ -n "$why" ]; then
+  log "container smoke tests SKIPPED: $why (scripts/container-smoke.sh, scripts/compose-smoke.sh)"
+else
+  stage "container smoke test (the image)"
+  scripts/container-smoke.sh
+  stage_done
+  stage "compose smoke test (compose.yaml)"
+  scripts/compose-smoke.sh
+  stage_done
+fi
 
 stage "tests"
 if [ -n "$HAVE_NEXTEST" ]; then

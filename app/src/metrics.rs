@@ -75,7 +75,7 @@ pub fn order_transition(from: &str, to: &str) {
         .increment(1);
 }
 
-/// `outcome`: `ok`, `retry` (failed, will be tried again) or `failed` (gave up).
+/// `outcome`: `ok`, or `error` for a failed attempt (an email is tried again with backoff).
 pub fn job_finished(kind: &str, outcome: &'static str) {
     metrics::counter!(JOBS, "kind" => kind.to_string(), "outcome" => outcome).increment(1);
 }

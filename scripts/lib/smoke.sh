@@ -45,3 +45,15 @@ wait_for() {
   done
   log "$what"
 }
+
+# loopback_only PORT...: fails naming any of these TCP ports listened on beyond 127.0.0.1 / ::1
+# (containers on the host's network listen on the host itself).
+loopback_only() {
+  command -v ss >/dev/null || apt_install iproute2
+  local port wide
+  for port in "$@"; do
+    wide=$(ss -Hltn "sport = :$port" | awk '{print $4}' | grep -Ev '^(127\.[0-9.]+|\[::1\]|\[::ffff:127\.[0-9.]+\]):' || true)
+    [ -z "$wide" ] || die "port $port is listened on beyond loopback: $wide"
+  done
+  log "ports $* listen on loopback only"
+}

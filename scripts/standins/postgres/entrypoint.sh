@@ -29,7 +29,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   as_postgres pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   echo "PostgreSQL init process complete; ready for start up."
 fi
+# The official image listens on '*' in its own network; the stand-in shares the host's: loopback.
 if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
-  exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@" -c listen_addresses='*'
+  exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@" -c listen_addresses=127.0.0.1
 fi
 exec "$@"

@@ -1,5 +1,5 @@
 #!/opt/standin/bin/python
-"""Mailpit stand-in: SMTP on :1025 keeping every message in memory; on :8025 `GET /readyz` and
+"""Mailpit stand-in (host network, loopback only): SMTP on 127.0.0.1:1025 keeping every message in memory; on :8025 `GET /readyz` and
 `GET /api/v1/messages` in Mailpit's shape (total, messages[].From/To/Subject); `mailpit readyz`
 asks the running one."""
 import email, email.policy, json, signal, sys, urllib.request
@@ -33,7 +33,7 @@ if sys.argv[1:] == ["readyz"]:
     urllib.request.urlopen("http://127.0.0.1:8025/readyz", timeout=2)
     sys.exit(0)
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # PID 1 ignores it otherwise
-smtp = Controller(Handler(), hostname="0.0.0.0", port=1025)
+smtp = Controller(Handler(), hostname="127.0.0.1", port=1025)
 smtp.start()
 print("mailpit stand-in: SMTP :1025, HTTP :8025", flush=True)
-ThreadingHTTPServer(("0.0.0.0", 8025), Web).serve_forever()
+ThreadingHTTPServer(("127.0.0.1", 8025), Web).serve_forever()

@@ -1,10 +1,15 @@
 //! Prometheus `/metrics` on the three binaries: request latency by route template, orders by
 //! channel, live streams, jobs, and the age of the last good backup.
 
-use ocpizza_tests::backup::shop_with_orders;
+use std::time::Duration;
+
+use ocpizza::domain::Role;
+use ocpizza_tests::app::PASSWORD;
+use ocpizza_tests::backup::{place, poll, shop_with_orders};
 use ocpizza_tests::mail::SmtpServer;
 use ocpizza_tests::spawn_app;
 use ocpizza_tests::worker::spawn_worker;
+use serde_json::json;
 
 async fn scrape(url: &str) -> String {
     let resp = reqwest::get(url).await.unwrap();
@@ -25,8 +30,33 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 #[tokio::test]
 async fn app_and_admin_count_requests_by_route_template_and_orders_by_channel() {
     let app = spawn_app().await;
-    shop_with_orders(&app, "metrics-shop", 2).await;
+    let (tenant, menu) = shop_with_orders(&app, "metrics-shop", 1).await;
+    // A second order (the small menu's stock makes two), which the kitchen starts: a transition.
+    let customer = app.login("client@metrics-shop.test", PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let order = place(&app, "metrics-shop", &customer, &menu).await;
+    let cook = app
+        .staff_token(tenant, "cook@metrics-shop.test", Role::Pizzaiolo)
+        .await;
+    let started = app
+        .post(
+            &format!(
+                "/api/v1/pizzerias/metrics-shop/orders/{}/actions/start",
+                order["id"].as_str().unwrap()
+            ),
+            Some(&cook),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status(), 200);
     let text = scrape(&format!("http://{}/metrics", app.addr)).await;
+    let moved = sample(
+        &text,
+        "ocpizza_order_transitions_total{from=\"received\",to=\"preparing\"}",
+    );
+    assert!(moved.is_some_and(|n| n >= 1.0), "{text}");
     let placed = sample(
         &text,
         "ocpizza_orders_placed_total{channel=\"web\",fulfilment=\"takeaway\"}",
@@ -75,7 +105,23 @@ async fn the_worker_reports_jobs_and_the_age_of_the_last_good_backup() {
     .await
     .unwrap();
     let worker = spawn_worker(&app.db, &smtp.url(), &[]).await;
-    let text = scrape(&format!("{}/metrics", worker.http_base())).await;
+    let metrics = format!("{}/metrics", worker.http_base());
+    let text = scrape(&metrics).await;
     let age = sample(&text, "ocpizza_last_good_backup_age_seconds").expect(&text);
     assert!((3600.0..3700.0).contains(&age), "an hour old: {age}");
+
+    // An order's confirmation is an email job this worker runs.
+    shop_with_orders(&app, "jobs-shop", 1).await;
+    smtp.wait_for(1, Duration::from_secs(20)).await;
+    let sent = poll(
+        "the email job counted",
+        Duration::from_secs(10),
+        async || {
+            let text = scrape(&metrics).await;
+            sample(&text, "ocpizza_jobs_total{kind=\"emails\",outcome=\"ok\"}")
+                .filter(|n| *n >= 1.0)
+        },
+    )
+    .await;
+    assert!(sent >= 1.0);
 }
