@@ -81,6 +81,7 @@ pub fn routes(state: AdminState) -> impl Endpoint {
     let spec = api.spec_endpoint();
     let ui = api.swagger_ui();
     let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
+    let max_body = state.config.http.max_body_bytes;
     Route::new()
         .nest("/admin/v1", api)
         .at("/openapi.json", spec)
@@ -89,6 +90,7 @@ pub fn routes(state: AdminState) -> impl Endpoint {
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
         .data(state)
+        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(move |ep, req| middleware::observe(ep, req, timeout))
 }
 

@@ -1,11 +1,12 @@
 //! Around every request: a request id (echoed in `X-Request-Id` and on every log line of the
-//! request), one access log line, a time limit, and errors rendered as problems.
+//! request), one access log line, a time limit, a bounded body, and errors rendered as problems.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use poem::http::{HeaderValue, StatusCode};
+use poem::error::ReadBodyError;
+use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sentry::SentryFutureExt;
 use tracing::Instrument;
@@ -89,6 +90,57 @@ pub fn client_ip(req: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
         }
     }
     req.remote_addr().as_socket_addr().map(|a| a.ip())
+}
+
+/// Request bodies are read whole by the JSON extractors, so one past `http.max_body_bytes` is
+/// refused (413) before it is read: from its `Content-Length`, or, without one (chunked), as
+/// soon as it grows past the limit, having buffered at most that much. Multipart uploads are
+/// left to their route, which has its own limit (`admin.images.max_bytes`) and requires a
+/// length.
+pub async fn limit_body<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    max: usize,
+) -> poem::Result<Response> {
+    let multipart = req.content_type().is_some_and(|t| {
+        t.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("multipart/")
+    });
+    if !multipart {
+        let declared = req
+            .headers()
+            .get(poem::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        match declared {
+            Some(n) if n > max as u64 => return Err(body_too_large(max).into()),
+            Some(_) => {}
+            None if req.method() != Method::GET && req.method() != Method::HEAD => {
+                let body =
+                    req.take_body()
+                        .into_bytes_limit(max)
+                        .await
+                        .map_err(|err| match err {
+                            ReadBodyError::PayloadTooLarge => body_too_large(max).into(),
+                            other => poem::Error::from(other),
+                        })?;
+                req.set_body(body);
+            }
+            None => {}
+        }
+    }
+    ep.call(req).await.map(IntoResponse::into_response)
+}
+
+fn body_too_large(max: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "Request body too large",
+    )
+    .detail(format!("A request body may be at most {max} bytes."))
+    .with("max_bytes", max)
 }
 
 /// While maintenance mode is on, the API answers 503 with the operators' message (probes and

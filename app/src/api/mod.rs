@@ -89,6 +89,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let spec = api.spec_endpoint();
     let ui = api.swagger_ui();
     let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
+    let max_body = state.config.http.max_body_bytes;
     Route::new()
         .nest("/api/v1", api.around(middleware::maintenance))
         .at(
@@ -101,5 +102,6 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))
         .data(state)
+        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(move |ep, req| middleware::observe(ep, req, timeout))
 }

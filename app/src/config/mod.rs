@@ -155,6 +155,9 @@ pub struct HttpConfig {
     pub public_url: String,
     /// Seconds a request may take before it is answered 503 (streams excepted).
     pub request_timeout_secs: u64,
+    /// Largest request body read (JSON); a larger one is answered 413 before it is read. Image
+    /// uploads have their own limit, `admin.images.max_bytes`.
+    pub max_body_bytes: usize,
     /// Take the client address from the first `X-Forwarded-For` hop (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
 }
@@ -212,6 +215,7 @@ impl Default for Config {
                 port: 8080,
                 public_url: "http://127.0.0.1:8080".into(),
                 request_timeout_secs: 30,
+                max_body_bytes: 1024 * 1024,
                 trust_forwarded_for: false,
             },
             database: DatabaseConfig {

@@ -15,6 +15,7 @@ mod health;
 mod jwt;
 mod kitchen;
 mod lifecycle;
+mod limits;
 mod live;
 mod menu;
 mod metrics;

@@ -1,0 +1,178 @@
+//! Request bodies are bounded (`http.max_body_bytes`): one past the limit is refused with 413
+//! before it is read, whether it declares its length or comes in chunks; a chunked body within
+//! the limit reaches its handler whole; image uploads keep their own, larger limit.
+
+use std::time::Duration;
+
+use ocpizza::domain::Role;
+use ocpizza_tests::app::{PASSWORD, problem};
+use ocpizza_tests::fixtures::small_menu;
+use ocpizza_tests::spawn_app_with;
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const LIMIT: usize = 2048;
+
+/// One HTTP/1.1 request on a raw connection: `head` is its request line and headers, then each
+/// of `chunks` is written as it is. Returns the status and the JSON body of the answer, which
+/// must come within 10 s (a server waiting for the rest of the body fails the test).
+async fn raw(addr: &str, head: &str, chunks: &[Vec<u8>]) -> (u16, Value) {
+    let exchange = async {
+        let mut conn = TcpStream::connect(addr).await.unwrap();
+        conn.write_all(format!("{head}\r\nHost: test\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        for chunk in chunks {
+            // The server may answer and close before it has everything: later writes may fail.
+            if conn.write_all(chunk).await.is_err() {
+                break;
+            }
+        }
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = conn.read(&mut buf).await.unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if let Some(parsed) = parse(&answer) {
+                return parsed;
+            }
+        }
+        parse(&answer)
+            .unwrap_or_else(|| panic!("no whole answer: {}", String::from_utf8_lossy(&answer)))
+    };
+    tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .expect("an answer without the rest of the body")
+}
+
+/// The status and JSON body of a complete answer with a `content-length`, or `None` yet.
+fn parse(answer: &[u8]) -> Option<(u16, Value)> {
+    let text = std::str::from_utf8(answer).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().to_string())
+        })?
+        .parse()
+        .ok()?;
+    (body.len() >= length).then(|| (status, serde_json::from_str(&body[..length]).unwrap()))
+}
+
+fn chunk(bytes: &[u8]) -> Vec<u8> {
+    let mut out = format!("{:x}\r\n", bytes.len()).into_bytes();
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_is_refused_before_it_is_read() {
+    let app = spawn_app_with(|c| c.http.max_body_bytes = LIMIT).await;
+    let addr = app.addr.to_string();
+
+    // 100 MB announced, none sent: the answer comes at once.
+    let (status, p) = raw(
+        &addr,
+        "POST /api/v1/auth/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 104857600",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (413, Some("/problems/payload-too-large")),
+        "{p}"
+    );
+    assert_eq!(p["max_bytes"], LIMIT, "{p}");
+
+    // Chunked, no length: refused once it grows past the limit, without waiting for its end.
+    let part = vec![b' '; 1000];
+    let (status, p) = raw(
+        &addr,
+        "POST /api/v1/auth/login HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked",
+        &[chunk(&part), chunk(&part), chunk(&part)],
+    )
+    .await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (413, Some("/problems/payload-too-large")),
+        "{p}"
+    );
+
+    // Within the limit, through the ordinary client: the request is served.
+    let resp = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({ "email": "nobody@example.fr", "password": "x".repeat(LIMIT / 2) }),
+        )
+        .await;
+    assert_eq!(problem(resp).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_chunked_body_within_the_limit_reaches_its_handler_whole() {
+    let app = spawn_app_with(|c| c.http.max_body_bytes = LIMIT).await;
+    app.create_user("chunked@example.fr").await;
+    let body = json!({ "email": "chunked@example.fr", "password": PASSWORD }).to_string();
+    let (first, rest) = body.as_bytes().split_at(10);
+    let (status, tokens) = raw(
+        &app.addr.to_string(),
+        "POST /api/v1/auth/login HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked",
+        &[chunk(first), chunk(rest), b"0\r\n\r\n".to_vec()],
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    assert!(tokens["access_token"].is_string(), "{tokens}");
+}
+
+#[tokio::test]
+async fn image_uploads_keep_their_own_limit() {
+    let app = spawn_app_with(|c| {
+        c.http.max_body_bytes = LIMIT;
+        c.admin.images.max_bytes = 4 * LIMIT;
+    })
+    .await;
+    let admin = app.spawn_admin().await;
+    let tenant = app.create_pizzeria("grande").await;
+    let menu = small_menu(&app, tenant).await;
+    let owner = admin
+        .staff(&app, tenant, "owner@grande.test", Role::Owner)
+        .await;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(3 * LIMIT, 7);
+    let part = Part::bytes(png)
+        .file_name("photo")
+        .mime_str("image/png")
+        .unwrap();
+    let resp = admin
+        .request(
+            Method::PUT,
+            &format!("/pizzerias/grande/products/{}/image", menu.margherita),
+            Some(&owner),
+        )
+        .multipart(Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+
+    // A JSON body past the limit is refused on the admin API too.
+    let resp = admin
+        .request(Method::POST, "/auth/login", None)
+        .header("content-type", "application/json")
+        .body(" ".repeat(LIMIT + 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(resp).await.0, 413);
+}
