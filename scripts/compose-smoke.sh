@@ -40,7 +40,8 @@ finish() {
     compose down -v --remove-orphans >/dev/null 2>&1 || true
   fi
   [ -z "$DRIVER_PID" ] || kill "$DRIVER_PID" 2>/dev/null || true
-  [ -z "$SERVICE_PID" ] || kill "$SERVICE_PID" 2>/dev/null || true
+  [ -z "$SERVICE_PID" ] || { kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null; } || true
+  podman_release
   print_timings
   if [ "$rc" -eq 0 ]; then log "compose smoke test passed"; else log "FAILED (exit $rc)"; fi
   exit "$rc"

@@ -35,6 +35,7 @@ finish() {
   local rc=$?
   podman rm -f "$APP_CONTAINER" >/dev/null 2>&1 || true
   [ -n "$PG_DIR" ] && { pg_cluster_stop "$PG_DIR"; rm -rf "$PG_DIR"; }
+  podman_release
   print_timings
   if [ "$rc" -eq 0 ]; then log "container smoke test passed"; else log "FAILED (exit $rc)"; fi
   exit "$rc"

@@ -31,6 +31,15 @@ graphroot = "$work/storage"
 runroot = "$work/run"
 CONF
   export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
+  PODMAN_WORK=$work
+}
+
+# podman_release: undoes the mount podman's overlay driver keeps on its storage directory, so that
+# `rm -rf .data` works afterwards (podman makes it again at its next start). Call once every
+# container is gone.
+podman_release() {
+  [ -z "${PODMAN_WORK:-}" ] || ! mountpoint -q "$PODMAN_WORK/storage/overlay" \
+    || umount "$PODMAN_WORK/storage/overlay" 2>/dev/null || true
 }
 
 # debian:bookworm-slim made here (no registry): debootstrap from the machine's own Debian mirror,
