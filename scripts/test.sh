@@ -4,8 +4,8 @@
 # runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, packaging checks (the
 # Dockerfile and the shell scripts linted, compose.yaml checked, the Helm chart linted, rendered and
 # validated for Kubernetes 1.30), the container smoke tests (the image, then compose.yaml end to
-# end, with podman), every test. Prints how long
-# each stage took and exits with the result. Nothing outside the repository is kept.
+# end, with podman), every test. Prints how long each stage took and exits with the result.
+# Nothing outside the repository is kept.
 # Arguments go to the test runner: `scripts/test.sh order_races` runs only those tests (and no
 # smoke test). TEST_CONTAINERS: `auto` (default) runs the smoke tests where containers can
 # run (as root, not inside a container), `1` insists on them (CI), `0` skips them.
