@@ -58,7 +58,33 @@ impl TestApp {
     }
 }
 
+/// Bytes that start like a PNG, `len` long.
+pub fn png(len: usize, fill: u8) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(len, fill);
+    bytes
+}
+
 impl AdminServer {
+    /// A multipart image upload (`PUT`, one `file` part) as the admin front end sends it.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name("photo")
+            .mime_str(content_type)
+            .expect("content type");
+        self.request(Method::PUT, path, Some(token))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("upload")
+    }
+
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let req = self.client.request(method, format!("{}{path}", self.base));
         match token {

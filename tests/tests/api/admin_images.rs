@@ -3,39 +3,13 @@
 //! nothing, a replaced or removed image leaves no object behind.
 
 use ocpizza::domain::Role;
-use ocpizza_tests::admin::AdminServer;
+use ocpizza_tests::admin::png;
 use ocpizza_tests::app::problem;
 use ocpizza_tests::fixtures::small_menu;
 use ocpizza_tests::s3::S3Server;
 use ocpizza_tests::spawn_app_with;
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-
-fn png(len: usize, fill: u8) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.resize(len, fill);
-    bytes
-}
-
-async fn upload(
-    admin: &AdminServer,
-    path: &str,
-    token: &str,
-    bytes: Vec<u8>,
-    content_type: &str,
-) -> reqwest::Response {
-    let part = Part::bytes(bytes)
-        .file_name("photo")
-        .mime_str(content_type)
-        .unwrap();
-    admin
-        .request(Method::PUT, path, Some(token))
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
@@ -54,25 +28,22 @@ async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
     let path = format!("/pizzerias/roma/products/{}/image", menu.margherita);
 
     // Refused uploads store nothing.
-    let resp = upload(
-        &admin,
-        &path,
-        &owner,
-        b"GIF89a not a png".to_vec(),
-        "image/png",
-    )
-    .await;
+    let resp = admin
+        .upload(&path, &owner, b"GIF89a not a png".to_vec(), "image/png")
+        .await;
     assert_eq!(problem(resp).await.0, 415, "bytes that are no PNG");
-    let resp = upload(&admin, &path, &owner, png(100, 1), "image/jpeg").await;
+    let resp = admin.upload(&path, &owner, png(100, 1), "image/jpeg").await;
     assert_eq!(problem(resp).await.0, 415, "a PNG declared as a JPEG");
-    let resp = upload(&admin, &path, &owner, png(4097, 1), "image/png").await;
+    let resp = admin.upload(&path, &owner, png(4097, 1), "image/png").await;
     let (status, p) = problem(resp).await;
     assert_eq!(
         (status, p["type"].as_str()),
         (413, Some("/problems/payload-too-large"))
     );
     // Far beyond the limit: refused from its Content-Length, before the body is read.
-    let resp = upload(&admin, &path, &owner, png(200 * 1024, 1), "image/png").await;
+    let resp = admin
+        .upload(&path, &owner, png(200 * 1024, 1), "image/png")
+        .await;
     let (status, p) = problem(resp).await;
     assert_eq!(status, 413, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("4096"), "{p}");
@@ -80,7 +51,9 @@ async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
 
     // A good one lands in the bucket, byte for byte.
     let first = png(4096, 7);
-    let resp = upload(&admin, &path, &owner, first.clone(), "image/png").await;
+    let resp = admin
+        .upload(&path, &owner, first.clone(), "image/png")
+        .await;
     assert_eq!(resp.status(), 200);
     let view: Value = resp.json().await.unwrap();
     let names = s3.names().await;
@@ -128,7 +101,9 @@ async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
 
     // Replacing it leaves only the new object; removing it leaves none.
     let second = png(300, 9);
-    let resp = upload(&admin, &path, &owner, second.clone(), "image/png").await;
+    let resp = admin
+        .upload(&path, &owner, second.clone(), "image/png")
+        .await;
     assert_eq!(resp.status(), 200);
     let names = s3.names().await;
     assert_eq!(names.len(), 1, "the replaced image is deleted: {names:?}");
@@ -147,7 +122,9 @@ async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
     let stranger = admin
         .staff(&app, other, "owner@napoli.test", Role::Owner)
         .await;
-    let resp = upload(&admin, &path, &stranger, png(100, 1), "image/png").await;
+    let resp = admin
+        .upload(&path, &stranger, png(100, 1), "image/png")
+        .await;
     assert_eq!(problem(resp).await.0, 404);
     assert_eq!(s3.names().await, Vec::<String>::new());
 }

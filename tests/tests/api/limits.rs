@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use ocpizza::domain::Role;
+use ocpizza_tests::admin::png;
 use ocpizza_tests::app::{PASSWORD, problem};
 use ocpizza_tests::fixtures::small_menu;
 use ocpizza_tests::spawn_app_with;
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -148,22 +148,10 @@ async fn image_uploads_keep_their_own_limit() {
     let owner = admin
         .staff(&app, tenant, "owner@grande.test", Role::Owner)
         .await;
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.resize(3 * LIMIT, 7);
-    let part = Part::bytes(png)
-        .file_name("photo")
-        .mime_str("image/png")
-        .unwrap();
+    let path = format!("/pizzerias/grande/products/{}/image", menu.margherita);
     let resp = admin
-        .request(
-            Method::PUT,
-            &format!("/pizzerias/grande/products/{}/image", menu.margherita),
-            Some(&owner),
-        )
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+        .upload(&path, &owner, png(3 * LIMIT, 7), "image/png")
+        .await;
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
     // A JSON body past the limit is refused on the admin API too.
