@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Checks compose.yaml without a Docker engine: the services of DESIGN §8 are there, each
-long-running one has a health check, the start order holds (PostgreSQL healthy → migrations and
-demo data done → app, admin and worker), the published ports are the documented ones, the app
-never gets the owner role's URL, and what the file points at (Dockerfile target, init script,
-SQL) exists. Exits non-zero with one line per failure."""
+"""Checks compose.yaml without a Docker engine: the services of docs/DESIGN.md, "Running it" are
+there, each long-running one has a health check, the start order holds (PostgreSQL healthy →
+migrations and demo data done → app, admin and worker), the published ports are the documented
+ones, the app never gets the owner role's URL, and what the file points at (Dockerfile target,
+init script, SQL) exists. Exits non-zero with one line per failure."""
 
 import pathlib
 import re

@@ -113,7 +113,8 @@ compose ps
 stage_done
 
 stage "the stack at work"
-# The init script made the two roles of DESIGN §9: the app's cannot bypass row-level security.
+# The init script made the two roles of docs/DESIGN.md, "Database roles": the app's cannot
+# bypass row-level security.
 [ "$(compose exec -T postgres psql -U postgres -d ocpizza -Atc \
   "SELECT rolbypassrls::text || rolsuper::text FROM pg_roles WHERE rolname = 'ocpizza_app'")" = falsefalse ] \
   || die "ocpizza_app is missing or may bypass row-level security"

@@ -69,7 +69,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-# ocpizza-app only ever gets the runtime role's URL (DESIGN §9).
+# ocpizza-app only ever gets the runtime role's URL (docs/DESIGN.md, "Database roles").
 env -u OCPIZZA_DATABASE__ADMIN_URL OCPIZZA_DATABASE__URL="$APP_DB_URL" \
   OCPIZZA_HTTP__PORT="$APP_PORT" OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" \
   "$BIN/ocpizza-app" &

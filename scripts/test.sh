@@ -81,6 +81,10 @@ stage "rustfmt"
 cargo fmt --all -- --check
 stage_done
 
+stage "source checks"
+python3 scripts/check-source.py
+stage_done
+
 stage "clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 stage_done

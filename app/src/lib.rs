@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod domain;
 pub mod email;
 pub mod export;
+pub mod http;
 pub mod images;
 pub mod jobs;
 pub mod menu;

@@ -1,17 +1,17 @@
-//! What every request handler shares: configuration, database pool, token keys, throttles.
+//! What every request handler of `ocpizza-app` shares: what every server shares ([`Shared`]:
+//! configuration, pool, token keys, login throttle), the menu cache, the event hub, stream
+//! tokens, throttles, the maintenance flag and the image store.
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use sqlx::PgPool;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
 use crate::auth::stream_token::StreamTokens;
-use crate::auth::{Audience, JwtKeys, LoginLimiter};
 use crate::backup::maintenance::MaintenanceCache;
-use crate::config::Config;
+use crate::http::Shared;
+use crate::http::shared::SharedInner;
 use crate::images::ImageStore;
 use crate::menu::MenuCache;
 use crate::realtime::Hub;
@@ -20,10 +20,7 @@ use crate::realtime::Hub;
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
-    pub config: Config,
-    pub pool: PgPool,
-    pub jwt: JwtKeys,
-    pub login_limiter: LoginLimiter,
+    pub shared: Shared,
     pub menus: MenuCache,
     pub hub: Arc<Hub>,
     pub stream_tokens: StreamTokens,
@@ -36,17 +33,8 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(config: Config, pool: PgPool, jwt_secret: &str, images: ImageStore) -> Self {
-        let jwt = JwtKeys::new(
-            jwt_secret,
-            &config.auth.issuer,
-            Audience::App,
-            Duration::from_secs(config.auth.access_token_ttl_secs),
-        );
-        let login_limiter = LoginLimiter::new(
-            config.auth.login_attempts_per_email_per_minute,
-            config.auth.login_attempts_per_ip_per_minute,
-        );
+    pub fn new(shared: Shared, jwt_secret: &str, images: ImageStore) -> Self {
+        let config = &shared.config;
         let hub = Hub::new(config.realtime.buffer);
         let stream_tokens = StreamTokens::new(
             jwt_secret,
@@ -59,10 +47,7 @@ impl AppState {
                 .unwrap_or_else(|| Quota::per_second(std::num::NonZeroU32::MIN)),
         );
         Self(Arc::new(Inner {
-            config,
-            pool,
-            jwt,
-            login_limiter,
+            shared,
             menus: MenuCache::default(),
             hub,
             stream_tokens,
@@ -78,5 +63,13 @@ impl std::ops::Deref for AppState {
 
     fn deref(&self) -> &Inner {
         &self.0
+    }
+}
+
+impl std::ops::Deref for Inner {
+    type Target = SharedInner;
+
+    fn deref(&self) -> &SharedInner {
+        &self.shared
     }
 }

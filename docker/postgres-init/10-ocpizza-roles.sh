@@ -1,7 +1,8 @@
 #!/bin/bash
-# Run once by the postgres image on an empty data directory: the two roles of DESIGN §9 (owner
-# with BYPASSRLS for migrations, backups and the platform; the runtime role of the request path)
-# and the database, with the same script as any other cluster (scripts/sql/bootstrap-roles.sql).
+# Run once by the postgres image on an empty data directory: the two roles of docs/DESIGN.md,
+# "Database roles" (owner with BYPASSRLS for migrations, backups and the platform; the runtime
+# role of the request path) and the database, with the same script as any other cluster
+# (scripts/sql/bootstrap-roles.sql).
 set -euo pipefail
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
   -v owner=ocpizza_owner -v owner_password="$OCPIZZA_OWNER_PASSWORD" \

@@ -1,6 +1,7 @@
-//! Test harness (DESIGN §9): one template database migrated once per run by the owner role, a
-//! fresh copy per test, the app built in-process with `Application::build` on port 0 and
-//! connected as the runtime role, so row-level security is real. Helpers for the real binaries.
+//! Test harness (docs/DESIGN.md, "Tests"): one template database migrated once per run by the
+//! owner role, a fresh copy per test, the app built in-process with `Application::build` on
+//! port 0 and connected as the runtime role, so row-level security is real. Helpers for the
+//! real binaries.
 //!
 //! Environment (set by scripts/test.sh):
 //! - `TEST_PG_OWNER_URL`: the owner role (CREATEDB, BYPASSRLS), any database of the cluster

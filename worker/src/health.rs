@@ -13,7 +13,7 @@ async fn metrics(pool: poem::web::Data<&sqlx::PgPool>) -> poem::Response {
         Ok(None) => {}
         Err(err) => tracing::warn!(error = %err, "reading the last good backup for /metrics"),
     }
-    ocpizza::api::health::metrics_response()
+    ocpizza::http::health::metrics_response()
 }
 
 #[handler]

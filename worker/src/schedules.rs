@@ -1,6 +1,7 @@
 //! Schedules (cron, in `worker.timezone`) that run exactly once however many workers run them
-//! (DESIGN §9): a tick is claimed by inserting its row in `ops.scheduled_runs`; the worker whose
-//! insert succeeds enqueues the job in the same transaction, the others find the row and skip.
+//! (docs/DESIGN.md, "Background work"): a tick is claimed by inserting its row in
+//! `ops.scheduled_runs`; the worker whose insert succeeds enqueues the job in the same
+//! transaction, the others find the row and skip.
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -10,9 +10,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::AdminTags;
 use super::security::{Managed, ManagerAuth, PlatformAuth};
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::dashboard::{self, Range, store};
 use crate::db;
+use crate::http::Problem;
 
 #[derive(Default)]
 pub struct DashboardApi;
@@ -122,11 +122,11 @@ impl DashboardApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         from: Query<String>,
         to: Query<String>,
     ) -> Result<Json<DashboardView>, Problem> {
-        view(pizzeria(&state, &auth.0, &from, &to).await?)
+        view(pizzeria(&state, &auth.pizzeria(&slug)?, &from, &to).await?)
     }
 
     #[oai(path = "/pizzerias/:slug/dashboard.csv", method = "get")]

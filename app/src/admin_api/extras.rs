@@ -8,11 +8,12 @@ use poem_openapi::{Multipart, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::menu::{Created, CreatedId, Done, RecipeIn, recipe};
+use super::menu::{RecipeIn, recipe};
 use super::security::ManagerAuth;
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::db;
+use crate::http::Problem;
+use crate::http::responses::{Created, Done};
 use crate::images::{self, ImageError};
 use crate::menu::edit::{self, ExtraChange};
 
@@ -95,10 +96,10 @@ impl ExtrasAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         body: Json<ExtraIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let id = edit::create_extra(
             &mut tx,
@@ -109,7 +110,7 @@ impl ExtrasAdminApi {
         )
         .await?;
         tx.commit().await?;
-        Ok(Created::Ok(Json(CreatedId { id })))
+        Ok(Created::id(id))
     }
 
     #[oai(path = "/pizzerias/:slug/extras/:id", method = "patch")]
@@ -117,11 +118,11 @@ impl ExtrasAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<ExtraPatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         edit::update_extra(
@@ -146,10 +147,10 @@ impl ExtrasAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         edit::delete_extra(&mut tx, m.tenant.id, m.user_id, id.0).await?;
         tx.commit().await?;
@@ -167,11 +168,11 @@ impl ExtrasAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         upload: ImageUpload,
     ) -> Result<Json<ImageView>, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let declared = upload.file.content_type().unwrap_or("").to_string();
         let bytes = upload.file.into_vec().await.map_err(|e| {
             Problem::from(ImageError::Unexpected(
@@ -218,10 +219,10 @@ impl ExtrasAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let old = edit::set_image(&mut tx, m.tenant.id, m.user_id, id.0, None).await?;
         tx.commit().await?;

@@ -9,10 +9,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::menu::Done;
 use super::security::PlatformAuth;
 use super::state::AdminState;
-use crate::api::problem::Problem;
+use crate::http::Problem;
+use crate::http::responses::Done;
 use crate::menu::group::{
     self, GroupProduct, GroupProductInput, GroupRecipeItem, GroupSize, PushReport,
 };

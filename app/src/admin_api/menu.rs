@@ -3,15 +3,16 @@
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
 use super::menu_view::{MenuView, menu};
 use super::security::ManagerAuth;
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::db;
+use crate::http::Problem;
+use crate::http::responses::{Created, Done};
 use crate::menu::admin::{NewProduct, NewSize};
 use crate::menu::edit::{self, ProductChange, SizeChange};
 
@@ -92,23 +93,6 @@ struct SizePatch {
     recipe: Option<Vec<RecipeIn>>,
 }
 
-#[derive(Object)]
-pub(super) struct CreatedId {
-    pub(super) id: Uuid,
-}
-
-#[derive(ApiResponse)]
-pub(super) enum Created {
-    #[oai(status = 201)]
-    Ok(Json<CreatedId>),
-}
-
-#[derive(ApiResponse)]
-pub(super) enum Done {
-    #[oai(status = 204)]
-    NoContent,
-}
-
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl MenuAdminApi {
     /// The whole menu, hidden items included.
@@ -117,9 +101,9 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
     ) -> Result<Json<MenuView>, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         Ok(Json(menu(&state, m.tenant.id).await?))
     }
 
@@ -128,10 +112,10 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         body: Json<CategoryIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let id = edit::create_category(
             &mut tx,
@@ -142,7 +126,7 @@ impl MenuAdminApi {
         )
         .await?;
         tx.commit().await?;
-        Ok(Created::Ok(Json(CreatedId { id })))
+        Ok(Created::id(id))
     }
 
     #[oai(path = "/pizzerias/:slug/categories/:id", method = "patch")]
@@ -150,11 +134,11 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<CategoryChange>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         edit::update_category(
             &mut tx,
@@ -175,10 +159,10 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         edit::delete_category(&mut tx, m.tenant.id, m.user_id, id.0).await?;
         tx.commit().await?;
@@ -191,10 +175,10 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         body: Json<ProductIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let b = &body.0;
         let new = NewProduct {
             category_id: b.category_id,
@@ -218,7 +202,7 @@ impl MenuAdminApi {
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let id = edit::create_product(&mut tx, m.tenant.id, m.user_id, &new).await?;
         tx.commit().await?;
-        Ok(Created::Ok(Json(CreatedId { id })))
+        Ok(Created::id(id))
     }
 
     #[oai(path = "/pizzerias/:slug/products/:id", method = "patch")]
@@ -226,11 +210,11 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<ProductPatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let b = body.0;
         let change = ProductChange {
             category_id: b.category_id,
@@ -252,10 +236,10 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let image = edit::delete_product(&mut tx, m.tenant.id, m.user_id, id.0).await?;
         tx.commit().await?;
@@ -272,11 +256,11 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<SizeIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let s = &body.0;
         let size = NewSize {
             code: &s.code,
@@ -287,7 +271,7 @@ impl MenuAdminApi {
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let size_id = edit::add_product_size(&mut tx, m.tenant.id, m.user_id, id.0, &size).await?;
         tx.commit().await?;
-        Ok(Created::Ok(Json(CreatedId { id: size_id })))
+        Ok(Created::id(size_id))
     }
 
     /// Change a size's label, price or recipe.
@@ -299,12 +283,12 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         size_id: Path<Uuid>,
         body: Json<SizePatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         edit::update_size(
@@ -331,11 +315,11 @@ impl MenuAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         size_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         edit::delete_size(&mut tx, m.tenant.id, m.user_id, id.0, size_id.0).await?;
         tx.commit().await?;

@@ -4,8 +4,8 @@ use poem_openapi::Object;
 use uuid::Uuid;
 
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::db;
+use crate::http::Problem;
 use crate::menu::store;
 
 #[derive(Object)]

@@ -2,14 +2,13 @@
 //! whole group; owners and managers run their own pizzeria. Its own port, OpenAPI document,
 //! `/docs`, probes and sessions (tokens of the admin audience). See docs/API.md.
 
-mod auth;
 mod dashboard;
 mod extras;
 mod group;
+mod me;
 mod menu;
 mod menu_view;
 mod operations;
-mod paging;
 mod pizzeria;
 mod pizzeria_view;
 mod security;
@@ -19,19 +18,16 @@ mod state;
 mod stock;
 mod tenants;
 
-use std::time::Duration;
-
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::api::{health, middleware};
-pub use startup::{AdminApplication, AdminStartupError};
+use crate::http::sessions::SessionsApi;
+use crate::http::{health, server};
+pub use startup::AdminApplication;
 pub use state::AdminState;
 
 #[derive(Tags)]
 enum AdminTags {
-    /// Logging in to the admin API.
-    Sessions,
     /// Platform administrators: pizzerias, the group, operations.
     Platform,
     /// Dashboards of the group and of a pizzeria.
@@ -41,7 +37,8 @@ enum AdminTags {
 }
 
 type Apis = (
-    auth::AdminAuthApi,
+    SessionsApi,
+    me::MeApi,
     tenants::TenantsApi,
     operations::OperationsApi,
     dashboard::DashboardApi,
@@ -65,33 +62,14 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
     )
 }
 
-#[poem::handler]
-fn metrics() -> poem::Response {
-    health::metrics_response()
-}
-
-#[poem::handler]
-async fn readyz(state: poem::web::Data<&AdminState>) -> poem::Response {
-    health::readiness(&state.pool).await
-}
-
 /// Every route of the admin server, with its middleware.
 pub fn routes(state: AdminState) -> impl Endpoint {
     let api = openapi();
-    let spec = api.spec_endpoint();
-    let ui = api.swagger_ui();
-    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
-    let max_body = state.config.http.max_body_bytes;
-    Route::new()
+    let routes = server::standard_routes(&api)
         .nest("/admin/v1", api)
-        .at("/openapi.json", spec)
-        .nest("/docs", ui)
-        .at("/healthz", get(health::healthz))
-        .at("/readyz", get(readyz))
-        .at("/metrics", get(metrics))
-        .data(state)
-        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
-        .around(move |ep, req| middleware::observe(ep, req, timeout))
+        .at("/metrics", get(health::metrics));
+    let shared = state.shared.clone();
+    server::with_middleware(routes.data(state), shared)
 }
 
 #[cfg(test)]

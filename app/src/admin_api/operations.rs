@@ -8,11 +8,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::paging::Paging;
 use super::security::PlatformAuth;
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::backup::{Backups, Kind, maintenance, registry};
+use crate::http::Problem;
+use crate::http::paging::Paging;
 use crate::jobs::failed;
 use crate::tenancy::provision::audit;
 

@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveTime, Utc};
 use poem_openapi::Object;
 
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::db;
+use crate::http::Problem;
 use crate::settings::{self, store};
 use crate::tenancy::platform;
 

@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 use super::state::AdminState;
 use crate::accounts;
-use crate::api::problem::Problem;
 use crate::db;
 use crate::domain::Role;
+use crate::http::Problem;
 use crate::tenancy::{self, Tenant, memberships};
 
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +39,19 @@ pub struct PlatformAuth(pub Caller);
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_manager")]
 pub struct ManagerAuth(pub Managed);
+
+impl ManagerAuth {
+    /// The caller's standing in the pizzeria `slug` of the operation's path. The checker read
+    /// the same segment of the URL; a mismatch is answered like a missing pizzeria.
+    pub fn pizzeria(self, slug: &str) -> Result<Managed, Problem> {
+        if self.0.tenant.slug == slug {
+            Ok(self.0)
+        } else {
+            tracing::error!(checked = %self.0.tenant.slug, path = %slug, "pizzeria of the path and of the check differ");
+            Err(Problem::not_found("pizzeria"))
+        }
+    }
+}
 
 fn state(req: &Request) -> poem::Result<&AdminState> {
     req.data::<AdminState>().ok_or_else(|| {
@@ -76,7 +89,7 @@ async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
     let state = state(req)?;
     let caller = verify(state, &bearer)?;
     // poem-openapi renames path variables in its router (`:param0`, …): read the URL.
-    let slug = crate::api::middleware::pizzeria_in_path(req.uri().path())
+    let slug = crate::http::middleware::pizzeria_in_path(req.uri().path())
         .ok_or_else(|| Problem::internal(&anyhow::anyhow!("no {{slug}} in the route")))?;
     Ok(require_manager(state, caller, slug).await?)
 }

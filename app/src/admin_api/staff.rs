@@ -12,9 +12,10 @@ use uuid::Uuid;
 use super::AdminTags;
 use super::security::{Managed, ManagerAuth};
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::db;
 use crate::domain::{Email, Role};
+use crate::http::Problem;
+use crate::http::responses::Done;
 use crate::tenancy::staff::{self, Actor};
 use crate::tenancy::{invitations, memberships};
 
@@ -65,12 +66,6 @@ enum Invited {
     Ok(Json<Invitation>),
 }
 
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 204)]
-    NoContent,
-}
-
 fn actor(m: &Managed) -> Actor {
     Actor {
         user_id: m.user_id,
@@ -85,9 +80,9 @@ impl StaffAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
     ) -> Result<Json<StaffView>, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let members = memberships::staff(&mut tx, m.tenant.id).await?;
         let pending = invitations::pending(&mut tx, m.tenant.id).await?;
@@ -120,10 +115,10 @@ impl StaffAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         body: Json<InviteBody>,
     ) -> Result<Invited, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let email = Email::parse(&body.email)?;
         let role: Role = body.role.parse()?;
         if role.manages() && !m.is_owner() {
@@ -149,11 +144,11 @@ impl StaffAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         user_id: Path<Uuid>,
         body: Json<RoleBody>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let role: Role = body.role.parse()?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         staff::set_role(&mut tx, m.tenant.id, &actor(&m), user_id.0, role).await?;
@@ -167,10 +162,10 @@ impl StaffAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         user_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         staff::remove(&mut tx, m.tenant.id, &actor(&m), user_id.0).await?;
         tx.commit().await?;

@@ -9,12 +9,12 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::menu::{Created, CreatedId, Done};
-use super::paging::Paging;
 use super::security::{Managed, ManagerAuth};
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::db;
+use crate::http::Problem;
+use crate::http::paging::Paging;
+use crate::http::responses::{Created, Done};
 use crate::menu::admin::NewIngredient;
 use crate::stock::{self, IngredientRow, ingredients, store};
 
@@ -132,12 +132,12 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         low: Query<Option<bool>>,
         page: Query<Option<u32>>,
         per_page: Query<Option<u32>>,
     ) -> Result<Json<IngredientPage>, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(page.0, per_page.0)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let all = store::list(&mut tx, m.tenant.id).await?;
@@ -166,10 +166,10 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         body: Json<IngredientIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let new = NewIngredient {
             name: &body.name,
             unit: &body.unit,
@@ -179,7 +179,7 @@ impl StockAdminApi {
         let id =
             crate::menu::edit::create_ingredient(&mut tx, m.tenant.id, m.user_id, &new).await?;
         tx.commit().await?;
-        Ok(Created::Ok(Json(CreatedId { id })))
+        Ok(Created::id(id))
     }
 
     #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "patch")]
@@ -187,11 +187,11 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<IngredientPatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         ingredients::update(
             &mut tx,
@@ -212,10 +212,10 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         ingredients::delete(&mut tx, m.tenant.id, m.user_id, id.0).await?;
         tx.commit().await?;
@@ -228,11 +228,18 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<Quantity>,
     ) -> Result<Json<Ingredient>, Problem> {
-        record(&state, &auth.0, id.0, Recorded::Restock, &body).await
+        record(
+            &state,
+            &auth.pizzeria(&slug)?,
+            id.0,
+            Recorded::Restock,
+            &body,
+        )
+        .await
     }
 
     /// Thrown away (a reason is required).
@@ -241,11 +248,11 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<Quantity>,
     ) -> Result<Json<Ingredient>, Problem> {
-        record(&state, &auth.0, id.0, Recorded::Waste, &body).await
+        record(&state, &auth.pizzeria(&slug)?, id.0, Recorded::Waste, &body).await
     }
 
     /// A count of what is there: the stock becomes `quantity`.
@@ -254,11 +261,18 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         body: Json<Quantity>,
     ) -> Result<Json<Ingredient>, Problem> {
-        record(&state, &auth.0, id.0, Recorded::Inventory, &body).await
+        record(
+            &state,
+            &auth.pizzeria(&slug)?,
+            id.0,
+            Recorded::Inventory,
+            &body,
+        )
+        .await
     }
 
     /// Movements, newest first; `before` (a movement id) pages back.
@@ -267,12 +281,12 @@ impl StockAdminApi {
         &self,
         state: Data<&AdminState>,
         auth: ManagerAuth,
-        #[oai(name = "slug")] _slug: Path<String>,
+        slug: Path<String>,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
         per_page: Query<Option<u32>>,
     ) -> Result<Json<Vec<Movement>>, Problem> {
-        let m = auth.0;
+        let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(None, per_page.0)?;
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
         let rows = store::movements(&mut tx, m.tenant.id, id.0, before.0, paging.limit()).await?;

@@ -10,11 +10,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::paging::Paging;
 use super::security::PlatformAuth;
 use super::state::AdminState;
-use crate::api::problem::Problem;
 use crate::export;
+use crate::http::Problem;
+use crate::http::paging::Paging;
 use crate::tenancy::platform::{self, ProfileChange};
 use crate::tenancy::provision::{self, NewPizzeria, OwnerSetup};
 use crate::tenancy::store::{self, TenantRow};

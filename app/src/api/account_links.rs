@@ -5,8 +5,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use super::problem::Problem;
 use crate::accounts;
+use crate::http::Problem;
 use crate::state::AppState;
 
 #[derive(Default)]

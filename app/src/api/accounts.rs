@@ -1,17 +1,16 @@
-//! `/auth/*` and `/me`: register, login, refresh, logout, profile, password.
+//! `/auth/register` and `/me`: registering, the profile, the password (sessions: `http::sessions`).
 
-use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::middleware::client_ip;
-use super::problem::Problem;
 use super::security::BearerAuth;
-use crate::accounts::{self, Registration, Sessions, TokenPair};
+use crate::accounts::{self, Registration};
 use crate::db;
+use crate::http::Problem;
+use crate::http::responses::Done;
 use crate::state::AppState;
 use crate::tenancy::memberships;
 
@@ -43,45 +42,6 @@ enum RegisterResponse {
 }
 
 #[derive(Object)]
-struct LoginRequest {
-    email: String,
-    password: String,
-}
-
-#[derive(Object)]
-struct RefreshRequest {
-    refresh_token: String,
-}
-
-#[derive(Object)]
-struct TokenResponse {
-    access_token: String,
-    /// Always `Bearer`.
-    token_type: String,
-    /// Seconds the access token is valid.
-    expires_in: u64,
-    /// Single use: exchange it at `/auth/refresh` for a new pair.
-    refresh_token: String,
-}
-
-impl From<TokenPair> for TokenResponse {
-    fn from(pair: TokenPair) -> Self {
-        Self {
-            access_token: pair.access_token,
-            token_type: "Bearer".into(),
-            expires_in: pair.expires_in,
-            refresh_token: pair.refresh_token,
-        }
-    }
-}
-
-#[derive(ApiResponse)]
-enum NoContent {
-    #[oai(status = 204)]
-    Done,
-}
-
-#[derive(Object)]
 struct MembershipView {
     pizzeria: String,
     pizzeria_name: String,
@@ -104,13 +64,6 @@ struct MeResponse {
 struct ChangePasswordRequest {
     current_password: String,
     new_password: String,
-}
-
-fn sessions(state: &AppState) -> Sessions<'_> {
-    Sessions {
-        keys: &state.jwt,
-        refresh_ttl_days: state.config.auth.refresh_token_ttl_days,
-    }
 }
 
 #[OpenApi(tag = "ApiTags::Accounts")]
@@ -138,50 +91,6 @@ impl AccountsApi {
             status: "accepted".into(),
             message: "If this email can be used, the account is ready: log in with it.".into(),
         })))
-    }
-
-    /// Log in with email and password; returns an access token (15 minutes) and a refresh token.
-    #[oai(path = "/auth/login", method = "post")]
-    async fn login(
-        &self,
-        state: Data<&AppState>,
-        req: &Request,
-        body: Json<LoginRequest>,
-    ) -> Result<Json<TokenResponse>, Problem> {
-        let ip = client_ip(req, state.config.http.trust_forwarded_for);
-        let pair = accounts::login(
-            &state.pool,
-            &sessions(&state),
-            &state.login_limiter,
-            &body.email,
-            &body.password,
-            ip,
-        )
-        .await?;
-        Ok(Json(pair.into()))
-    }
-
-    /// Exchange a refresh token for a new pair. Each refresh token works once; using one again
-    /// ends the whole session.
-    #[oai(path = "/auth/refresh", method = "post")]
-    async fn refresh(
-        &self,
-        state: Data<&AppState>,
-        body: Json<RefreshRequest>,
-    ) -> Result<Json<TokenResponse>, Problem> {
-        let pair = accounts::refresh(&state.pool, &sessions(&state), &body.refresh_token).await?;
-        Ok(Json(pair.into()))
-    }
-
-    /// End the session of a refresh token.
-    #[oai(path = "/auth/logout", method = "post")]
-    async fn logout(
-        &self,
-        state: Data<&AppState>,
-        body: Json<RefreshRequest>,
-    ) -> Result<NoContent, Problem> {
-        accounts::logout(&state.pool, &body.refresh_token).await?;
-        Ok(NoContent::Done)
     }
 
     /// The signed-in person, with their staff roles.
@@ -224,7 +133,7 @@ impl AccountsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: Json<ChangePasswordRequest>,
-    ) -> Result<NoContent, Problem> {
+    ) -> Result<Done, Problem> {
         accounts::change_password(
             &state.pool,
             auth.0.user_id,
@@ -232,6 +141,6 @@ impl AccountsApi {
             &body.new_password,
         )
         .await?;
-        Ok(NoContent::Done)
+        Ok(Done::NoContent)
     }
 }

@@ -7,12 +7,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::problem::Problem;
 use super::security::BearerAuth;
 use crate::accounts::addresses::{self, AddressRow, MAX_ADDRESSES, NewAddress};
 use crate::db;
 use crate::domain::InvalidInput;
 use crate::domain::order::parse_postcode;
+use crate::http::Problem;
+use crate::http::responses::Done;
 use crate::state::AppState;
 
 #[derive(Default)]
@@ -64,12 +65,6 @@ impl From<AddressRow> for SavedAddress {
 enum Created {
     #[oai(status = 201)]
     Ok(Json<SavedAddress>),
-}
-
-#[derive(ApiResponse)]
-enum Deleted {
-    #[oai(status = 204)]
-    Ok,
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<String, InvalidInput> {
@@ -152,12 +147,12 @@ impl AddressesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> Result<Deleted, Problem> {
+    ) -> Result<Done, Problem> {
         let mut tx = db::begin_user(&state.pool, auth.0.user_id).await?;
         let deleted = addresses::delete(&mut tx, auth.0.user_id, *id).await?;
         tx.commit().await?;
         if deleted {
-            Ok(Deleted::Ok)
+            Ok(Done::NoContent)
         } else {
             Err(Problem::not_found("address"))
         }

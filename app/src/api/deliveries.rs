@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::problem::Problem;
 use super::security::{BearerAuth, MANAGERS, require_role};
 use crate::delivery::{self, Tracking};
 use crate::domain::Role;
 use crate::domain::delivery::Position;
+use crate::http::Problem;
 use crate::state::AppState;
 use crate::tenancy;
 

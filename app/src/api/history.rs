@@ -8,9 +8,9 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::problem::Problem;
 use super::security::BearerAuth;
 use crate::db;
+use crate::http::Problem;
 use crate::orders::queries;
 use crate::state::AppState;
 

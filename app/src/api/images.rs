@@ -8,7 +8,7 @@ use poem::web::{Data, Path};
 use poem::{IntoResponse, Response, handler};
 use uuid::Uuid;
 
-use super::problem::Problem;
+use crate::http::Problem;
 use crate::images::Served;
 use crate::state::AppState;
 use crate::{db, menu, tenancy};

@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_view::OrderView;
-use super::problem::Problem;
 use super::security::{BearerAuth, STAFF, require_role};
 use crate::domain::Role;
 use crate::domain::lifecycle::Status;
+use crate::http::Problem;
 use crate::menu::{self, MenuData};
 use crate::orders::queries;
 use crate::orders::store::LineRow;

@@ -10,9 +10,9 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::problem::Problem;
 use crate::domain::InvalidInput;
 use crate::domain::opening::Interval;
+use crate::http::Problem;
 use crate::menu::{self, Extra, MenuData, Product};
 use crate::state::AppState;
 use crate::{db, orders, settings, stock, tenancy};

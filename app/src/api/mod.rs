@@ -4,31 +4,29 @@ mod account_links;
 mod accounts;
 mod addresses;
 mod deliveries;
-pub mod health;
 mod history;
 mod images;
 mod kitchen;
+mod maintenance;
 mod menu;
-pub mod middleware;
 mod operations;
-mod optional_body;
 mod order_access;
 mod order_actions;
 mod order_view;
 mod orders;
 mod pizzerias;
-pub mod problem;
 mod receipts;
 pub mod security;
 mod staff;
 mod stock;
 mod streams;
 
-use std::time::Duration;
-
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::web::Data;
+use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::http::sessions::SessionsApi;
+use crate::http::{health, server};
 use crate::state::AppState;
 
 #[derive(Tags)]
@@ -55,6 +53,7 @@ enum ApiTags {
 /// a `Default`).
 type Apis = (
     (
+        SessionsApi,
         accounts::AccountsApi,
         account_links::AccountLinksApi,
         addresses::AddressesApi,
@@ -83,25 +82,30 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
         )
 }
 
+/// The app's metrics, with the live event streams counted at scrape time.
+#[poem::handler]
+fn metrics(state: Data<&AppState>) -> poem::Response {
+    use crate::realtime::StreamKind;
+    for (kind, label) in [
+        (StreamKind::Order, "order"),
+        (StreamKind::Kitchen, "kitchen"),
+        (StreamKind::Driver, "driver"),
+    ] {
+        crate::metrics::sse_connections(label, state.hub.live.get(kind));
+    }
+    health::metrics_response()
+}
+
 /// Every route of `ocpizza-app`, with its middleware.
 pub fn routes(state: AppState) -> impl Endpoint {
     let api = openapi();
-    let spec = api.spec_endpoint();
-    let ui = api.swagger_ui();
-    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
-    let max_body = state.config.http.max_body_bytes;
-    Route::new()
-        .nest("/api/v1", api.around(middleware::maintenance))
+    let routes = server::standard_routes(&api)
+        .nest("/api/v1", api.around(maintenance::maintenance))
         .at(
             "/api/v1/pizzerias/:slug/products/:id/image",
             get(images::product_image),
         )
-        .at("/openapi.json", spec)
-        .nest("/docs", ui)
-        .at("/healthz", get(health::healthz))
-        .at("/readyz", get(health::readyz))
-        .at("/metrics", get(health::metrics))
-        .data(state)
-        .around(move |ep, req| middleware::limit_body(ep, req, max_body))
-        .around(move |ep, req| middleware::observe(ep, req, timeout))
+        .at("/metrics", get(metrics));
+    let shared = state.shared.clone();
+    server::with_middleware(routes.data(state), shared)
 }

@@ -4,13 +4,14 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::problem::Problem;
 use super::security::{BearerAuth, MANAGERS, STAFF, require_role};
 use crate::domain::Role;
+use crate::http::Problem;
+use crate::http::responses::Done;
 use crate::state::AppState;
 use crate::{db, menu, settings, tenancy};
 
@@ -83,12 +84,6 @@ struct SettingsView {
     weekly_hours: Vec<HoursView>,
     delivery_zones: Vec<ZoneView>,
     vat_rates: Vec<VatView>,
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 204)]
-    Ok,
 }
 
 async fn settings_view(state: &AppState, tenant_id: Uuid) -> Result<SettingsView, Problem> {
@@ -233,7 +228,7 @@ impl OperationsApi {
         )
         .await?;
         tx.commit().await?;
-        Ok(Done::Ok)
+        Ok(Done::NoContent)
     }
 
     /// Put a product back on sale (manager, owner, pizzaiolo).
@@ -250,6 +245,6 @@ impl OperationsApi {
         let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
         menu::admin::set_sold_out(&mut tx, tenant.id, *id, auth.0.user_id, false, None, "").await?;
         tx.commit().await?;
-        Ok(Done::Ok)
+        Ok(Done::NoContent)
     }
 }

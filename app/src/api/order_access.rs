@@ -3,8 +3,8 @@
 
 use uuid::Uuid;
 
-use super::problem::Problem;
 use super::security::{Principal, staff_roles};
+use crate::http::Problem;
 use crate::orders::receipt::Seller;
 use crate::orders::{self, OrderDetails};
 use crate::state::AppState;

@@ -9,15 +9,15 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::optional_body::OptionalJson;
 use super::order_access::tracked_order;
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::orders::LineBody;
-use super::problem::Problem;
 use super::security::{BearerAuth, staff_roles};
 use crate::db;
 use crate::domain::lifecycle::{Action, Actor};
 use crate::domain::order::PaymentMethod;
+use crate::http::Problem;
+use crate::http::optional_body::OptionalJson;
 use crate::orders::lifecycle::{self, ActingAs, ActionInput};
 use crate::orders::{self, OrderDetails, modify};
 use crate::state::AppState;

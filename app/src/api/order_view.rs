@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use poem_openapi::types::ToJSON;
 
-use super::problem::Problem;
+use crate::http::Problem;
 use crate::orders::{Idempotency, OrderDetails, Placed, idempotency};
 
 #[derive(Object, serde::Deserialize)]

@@ -10,13 +10,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::optional_body::OptionalJson;
 use super::order_access::{tracked_order, visible_order};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
-use super::problem::Problem;
 use super::security::{BearerAuth, Principal, optional_principal, staff_roles};
 use crate::domain::Role;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
+use crate::http::Problem;
+use crate::http::optional_body::OptionalJson;
 use crate::orders::AddressInput;
 use crate::orders::lines::LineRequest;
 use crate::orders::{self, OrderDetails, OrderRequest, Placer};

@@ -6,8 +6,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
-use super::problem::Problem;
 use super::security::{BearerAuth, staff_roles};
+use crate::http::Problem;
 use crate::state::AppState;
 use chrono::Utc;
 

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{seller, tracked_order, visible_order};
-use super::problem::Problem;
 use super::security::BearerAuth;
+use crate::http::Problem;
 use crate::orders::receipt;
 use crate::state::AppState;
 use crate::tenancy;

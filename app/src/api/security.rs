@@ -5,9 +5,9 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use uuid::Uuid;
 
-use super::problem::Problem;
 use crate::db;
 use crate::domain::Role;
+use crate::http::Problem;
 use crate::state::AppState;
 use crate::tenancy::{Tenant, memberships};
 

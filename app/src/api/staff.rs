@@ -8,10 +8,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::problem::Problem;
 use super::security::{BearerAuth, MANAGERS, require_role};
 use crate::db;
 use crate::domain::{Email, Role};
+use crate::http::Problem;
 use crate::state::AppState;
 use crate::tenancy::{self, invitations};
 

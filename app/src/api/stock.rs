@@ -8,8 +8,8 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::problem::Problem;
 use super::security::{BearerAuth, MANAGERS, STAFF, require_role};
+use crate::http::Problem;
 use crate::state::AppState;
 use crate::stock::{self, Applied, IngredientRow, MovementRow};
 use crate::{db, tenancy};

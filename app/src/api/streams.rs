@@ -18,7 +18,6 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::problem::Problem;
 use super::security::{BearerAuth, Principal, STAFF, optional_principal, require_role};
 use crate::config::DeliveryConfig;
 use crate::db;
@@ -26,6 +25,7 @@ use crate::delivery;
 use crate::domain::InvalidInput;
 use crate::domain::Role;
 use crate::domain::delivery::Position;
+use crate::http::Problem;
 use crate::orders::store::OrderRow;
 use crate::realtime::stream::{self, Item, Scope};
 use crate::state::AppState;

@@ -1,7 +1,8 @@
-//! Backups (DESIGN §6): `pg_dump -Fc` of the whole database with a manifest (row counts per
-//! table read in the dump's own snapshot, migration version, versions) and a SHA-256, written
-//! to a local directory and an S3 bucket and verified in both; the registry (`ops.backups`);
-//! retention; restores and the restore drill (`restore.rs`); maintenance mode.
+//! Backups (docs/DESIGN.md, "Backups and restores"): `pg_dump -Fc` of the whole database with
+//! a manifest (row counts per table read in the dump's own snapshot, migration version,
+//! versions) and a SHA-256, written to a local directory and an S3 bucket and verified in both;
+//! the registry (`ops.backups`); retention; restores and the restore drill (`restore.rs`);
+//! maintenance mode.
 
 pub mod maintenance;
 pub mod registry;
@@ -80,7 +81,7 @@ pub fn roles_name(dump: &str) -> String {
 }
 
 impl Backups {
-    /// `pool` and `admin_url` are the owner role's (DESIGN §9).
+    /// `pool` and `admin_url` are the owner role's (docs/DESIGN.md, "Database roles").
     pub fn new(
         pool: PgPool,
         admin_url: &SecretString,

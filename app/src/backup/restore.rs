@@ -1,6 +1,7 @@
 //! Restoring: the application's data only (the default: the operational schemas `ops` and
-//! `apalis` stay as they are, DESIGN §9), or everything into an empty database (`--full`,
-//! disaster recovery); and the restore drill that proves a backup restores.
+//! `apalis` stay as they are, docs/DESIGN.md, "Backups and restores"), or everything into an
+//! empty database (`--full`, disaster recovery); and the restore drill that proves a backup
+//! restores.
 
 use std::time::Instant;
 

@@ -40,7 +40,7 @@ pub async fn begin_tenant(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Er
 }
 
 /// Starts a transaction that may read user `user_id`'s own rows in every pizzeria (the
-/// SELECT-only policies of DESIGN §9) and no tenant's rows otherwise.
+/// SELECT-only policies of docs/DESIGN.md, "Tenancy") and no tenant's rows otherwise.
 pub async fn begin_user(pool: &PgPool, user_id: Uuid) -> Result<Tx, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query!(

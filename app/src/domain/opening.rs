@@ -1,10 +1,10 @@
 //! When a pizzeria is open, in its own timezone. Pure: give it the hours and an instant.
 //!
 //! A period may run past midnight (closes at or before it opens); it belongs to the day it
-//! opens on: the *service day* (DESIGN §9: Friday 18:00–01:00 is Friday). Exceptions by date
-//! close a service day or replace its periods. Daylight-saving changes are resolved towards
-//! the longer opening: a start in a skipped hour moves forward, an end in a repeated hour
-//! takes the later instant.
+//! opens on: the *service day* (docs/DESIGN.md, "Service day and order numbers": Friday
+//! 18:00–01:00 is Friday). Exceptions by date close a service day or replace its periods.
+//! Daylight-saving changes are resolved towards the longer opening: a start in a skipped hour
+//! moves forward, an end in a repeated hour takes the later instant.
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! Background jobs: their payloads (shared by whoever enqueues and the worker that runs them)
 //! and enqueueing inside the caller's transaction, so a job exists if and only if the business
-//! change that asked for it committed (DESIGN §5).
+//! change that asked for it committed (docs/DESIGN.md, "Background work").
 
 use anyhow::Context;
 use apalis_core::task::builder::TaskBuilder;

@@ -1,7 +1,7 @@
 //! Placing an order: one transaction that checks, prices, reserves stock and numbers the order
-//! (DESIGN §4). Locks are always taken in the same order (idempotency key, slot, ingredients by
-//! id, day counter), so concurrent orders wait for each other but never deadlock; a transient
-//! serialisation failure is retried whole.
+//! (docs/DESIGN.md, "Orders"). Locks are always taken in the same order (idempotency key, slot,
+//! ingredients by id, day counter; docs/DESIGN.md, "Lock order"), so concurrent orders wait for
+//! each other but never deadlock; a transient serialisation failure is retried whole.
 
 use std::collections::BTreeMap;
 

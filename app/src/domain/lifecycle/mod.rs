@@ -1,5 +1,5 @@
-//! The order state machine (DESIGN §4): pure data and functions. Who may do what, from which
-//! state, is one table ([`RULES`]); everything else is derived from it.
+//! The order state machine (docs/DESIGN.md, "Order lifecycle"): pure data and functions. Who
+//! may do what, from which state, is one table ([`RULES`]); everything else is derived from it.
 
 use std::str::FromStr;
 

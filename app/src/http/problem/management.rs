@@ -1,4 +1,5 @@
-//! Problems of the admin API's modules (the same one-place rule as `mapping.rs`).
+//! Problems of the pizzeria-management modules (tenants, staff, the group menu, images): the same
+//! one-place rule as `mapping.rs`.
 
 use poem::http::StatusCode;
 

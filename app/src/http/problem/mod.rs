@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::InvalidInput;
 
-mod admin_mapping;
+mod management;
 mod mapping;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";

@@ -5,23 +5,18 @@ use poem::web::{Data, Json};
 use poem::{IntoResponse, Response, handler};
 use serde_json::json;
 
-use super::problem::Problem;
+use super::{Problem, Shared};
 use crate::db;
-use crate::state::AppState;
 
 #[handler]
 pub fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-#[handler]
-pub async fn readyz(state: Data<&AppState>) -> Response {
-    readiness(&state.pool).await
-}
-
 /// Ready when the database answers and its schema is the one this code needs.
-pub async fn readiness(pool: &sqlx::PgPool) -> Response {
-    match db::migration_state(pool).await {
+#[handler]
+pub async fn readyz(shared: Data<&Shared>) -> Response {
+    match db::migration_state(&shared.pool).await {
         Ok(m) if m.is_current() => {
             Json(json!({ "status": "ready", "migrations": { "applied": m.applied, "latest": m.latest } }))
                 .into_response()
@@ -48,16 +43,8 @@ pub fn metrics_response() -> Response {
         .body(crate::metrics::render())
 }
 
-/// The app's metrics, with the live event streams counted at scrape time.
+/// `GET /metrics` of a server with nothing to count at scrape time.
 #[handler]
-pub fn metrics(state: Data<&AppState>) -> Response {
-    use crate::realtime::StreamKind;
-    for (kind, label) in [
-        (StreamKind::Order, "order"),
-        (StreamKind::Kitchen, "kitchen"),
-        (StreamKind::Driver, "driver"),
-    ] {
-        crate::metrics::sse_connections(label, state.hub.live.get(kind));
-    }
+pub fn metrics() -> Response {
     metrics_response()
 }

@@ -1,0 +1,17 @@
+//! The HTTP layer every server shares: problem+json answers, middleware, probes, paging, the
+//! common responses, the session endpoints and the server builder. The public API (`api`) and
+//! the admin API (`admin_api`) are route sets on top of it (docs/ARCHITECTURE.md).
+
+pub mod health;
+pub mod middleware;
+pub(crate) mod optional_body;
+pub mod paging;
+pub mod problem;
+pub(crate) mod responses;
+pub mod server;
+pub mod sessions;
+pub mod shared;
+
+pub use problem::Problem;
+pub use server::{Server, StartupError};
+pub use shared::Shared;
