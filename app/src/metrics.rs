@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use crate::domain::order::{Channel, Fulfilment};
+
 pub const HTTP_DURATION: &str = "ocpizza_http_request_duration_seconds";
 pub const ORDERS_PLACED: &str = "ocpizza_orders_placed_total";
 pub const ORDER_TRANSITIONS: &str = "ocpizza_order_transitions_total";
@@ -65,8 +67,8 @@ pub fn http_request(method: &str, route: String, status: u16, seconds: f64) {
         .record(seconds);
 }
 
-pub fn order_placed(channel: &str, fulfilment: &str) {
-    metrics::counter!(ORDERS_PLACED, "channel" => channel.to_string(), "fulfilment" => fulfilment.to_string())
+pub fn order_placed(channel: Channel, fulfilment: Fulfilment) {
+    metrics::counter!(ORDERS_PLACED, "channel" => channel.as_str(), "fulfilment" => fulfilment.as_str())
         .increment(1);
 }
 
@@ -170,7 +172,7 @@ mod tests {
     #[test]
     fn recorded_figures_are_rendered() {
         install();
-        order_placed("web", "delivery");
+        order_placed(Channel::Web, Fulfilment::Delivery);
         job_finished("emails", "ok");
         let text = render();
         assert!(

@@ -81,7 +81,7 @@ async fn render(
             );
             match job {
                 EmailJob::OrderStatus { status, .. } => Some(email::order_status(
-                    &to, locale, &t.name, o.number, status, &tracking,
+                    &to, locale, &t.name, o.number, *status, &tracking,
                 )),
                 _ => {
                     let settings = ocpizza::settings::load(conn, *tenant).await?;
@@ -112,7 +112,7 @@ async fn render(
                             .collect(),
                         total_cents: o.total_cents,
                         estimated_at: o.estimated_at,
-                        delivery: o.fulfilment == "delivery",
+                        delivery: o.fulfilment == ocpizza::domain::order::Fulfilment::Delivery,
                         tracking_url: &tracking,
                         timezone,
                         receipt: &text,

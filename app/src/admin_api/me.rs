@@ -48,11 +48,11 @@ impl MeApi {
         let pizzerias = memberships::of_user(&mut tx, user_id)
             .await?
             .into_iter()
-            .filter(|m| m.role == "owner" || m.role == "manager")
+            .filter(|m| m.role.manages())
             .map(|m| Managing {
                 pizzeria: m.slug,
                 pizzeria_name: m.name,
-                role: m.role,
+                role: m.role.to_string(),
             })
             .collect();
         tx.commit().await?;

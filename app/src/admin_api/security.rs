@@ -139,7 +139,7 @@ async fn require_manager(
     let mut tx = db::begin_user(&state.pool, caller.user_id).await?;
     let all = memberships::of_user(&mut tx, caller.user_id).await?;
     tx.commit().await?;
-    let manages = |m: &memberships::MembershipRow| m.role == "owner" || m.role == "manager";
+    let manages = |m: &memberships::MembershipRow| m.role.manages();
     if !platform_admin && !all.iter().any(manages) {
         return Err(Problem::forbidden(
             "The admin API is for platform administrators and the owners and managers of a pizzeria.",
@@ -149,7 +149,7 @@ async fn require_manager(
     let actor_roles: Vec<Role> = all
         .iter()
         .filter(|m| m.slug == tenant.slug)
-        .filter_map(|m| m.role.parse().ok())
+        .map(|m| m.role)
         .collect();
     let here = actor_roles.iter().any(|r| r.manages());
     if !platform_admin && !here {

@@ -94,7 +94,7 @@ impl StaffAdminApi {
                     user_id: r.user_id,
                     email: r.email,
                     name: r.name,
-                    roles: r.roles,
+                    roles: r.roles.iter().map(ToString::to_string).collect(),
                 })
                 .collect(),
             invitations: pending
@@ -102,7 +102,7 @@ impl StaffAdminApi {
                 .map(|r| Invitation {
                     id: r.id,
                     email: r.email,
-                    role: r.role,
+                    role: r.role.to_string(),
                     expires_at: r.expires_at,
                 })
                 .collect(),

@@ -120,7 +120,7 @@ impl AccountsApi {
                 .map(|m| MembershipView {
                     pizzeria: m.slug,
                     pizzeria_name: m.name,
-                    role: m.role,
+                    role: m.role.to_string(),
                 })
                 .collect(),
         }))

@@ -73,7 +73,7 @@ struct TrackingView {
 impl From<Tracking> for TrackingView {
     fn from(t: Tracking) -> Self {
         Self {
-            status: t.status,
+            status: t.status.to_string(),
             driver_position: t.driver_position.map(Into::into),
             estimated_arrival: t.estimated_arrival,
         }

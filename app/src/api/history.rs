@@ -57,8 +57,8 @@ impl HistoryApi {
                     pizzeria: r.pizzeria,
                     pizzeria_name: r.pizzeria_name,
                     number: r.order.number,
-                    status: r.order.status,
-                    fulfilment: r.order.fulfilment,
+                    status: r.order.status.to_string(),
+                    fulfilment: r.order.fulfilment.to_string(),
                     total_cents: r.order.total_cents,
                     placed_at: r.order.placed_at,
                 })

@@ -207,9 +207,9 @@ impl KitchenApi {
                 .map(|d| QueueOrder {
                     id: d.order.id,
                     number: d.order.number,
-                    status: d.order.status.clone(),
-                    fulfilment: d.order.fulfilment.clone(),
-                    channel: d.order.channel.clone(),
+                    status: d.order.status.to_string(),
+                    fulfilment: d.order.fulfilment.to_string(),
+                    channel: d.order.channel.to_string(),
                     wanted_at: d.order.requested_slot_start.unwrap_or(d.order.placed_at),
                     estimated_at: d.order.estimated_at,
                     placed_at: d.order.placed_at,
@@ -235,7 +235,7 @@ impl KitchenApi {
         let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
         let day = day_or_today(&state, &tenant, day.0).await?;
         let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let orders = queries::of_day(&mut tx, tenant.id, day, status.map(Status::as_str)).await?;
+        let orders = queries::of_day(&mut tx, tenant.id, day, status).await?;
         tx.commit().await?;
         Ok(Json(
             orders
@@ -263,8 +263,8 @@ impl KitchenApi {
             rows.into_iter()
                 .map(|e| EventView {
                     id: e.id,
-                    from: e.from_status,
-                    to: e.to_status,
+                    from: e.from_status.map(|s| s.to_string()),
+                    to: e.to_status.to_string(),
                     by_user_id: e.actor_user_id,
                     by_name: e.actor_name,
                     role: e.actor_role,

@@ -101,9 +101,9 @@ impl OrderView {
             pizzeria: pizzeria.to_string(),
             number: o.number,
             service_day: o.service_day,
-            status: o.status.clone(),
-            channel: o.channel.clone(),
-            fulfilment: o.fulfilment.clone(),
+            status: o.status.to_string(),
+            channel: o.channel.to_string(),
+            fulfilment: o.fulfilment.to_string(),
             lines: d
                 .lines
                 .iter()
@@ -124,7 +124,7 @@ impl OrderView {
             delivery_fee_cents: o.delivery_fee_cents,
             total_cents: o.total_cents,
             vat: serde_json::from_value(o.vat.clone()).unwrap_or_default(),
-            payment_method: o.payment_method.clone(),
+            payment_method: o.payment_method.to_string(),
             payment_status: o.payment_status.clone(),
             requested_slot_start: o.requested_slot_start,
             requested_slot_end: o.requested_slot_end,

@@ -302,11 +302,10 @@ impl OrdersApi {
             return Err(Problem::not_found("order"));
         }
         let b = body.0.unwrap_or_default();
-        let fulfilment = b
-            .fulfilment
-            .as_deref()
-            .unwrap_or(&past.order.fulfilment)
-            .parse::<Fulfilment>()?;
+        let fulfilment = match b.fulfilment.as_deref() {
+            Some(f) => f.parse::<Fulfilment>()?,
+            None => past.order.fulfilment,
+        };
         let request = OrderRequest {
             fulfilment,
             lines: past
@@ -337,11 +336,10 @@ impl OrdersApi {
             }),
             address_id: None,
             slot_start: b.slot_start,
-            payment_method: b
-                .payment_method
-                .as_deref()
-                .unwrap_or(&past.order.payment_method)
-                .parse::<PaymentMethod>()?,
+            payment_method: match b.payment_method.as_deref() {
+                Some(m) => m.parse::<PaymentMethod>()?,
+                None => past.order.payment_method,
+            },
             contact_phone: Some(past.order.contact_phone.clone()),
             note: String::new(),
         };

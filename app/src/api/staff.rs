@@ -109,7 +109,7 @@ impl StaffApi {
                 .map(|r| InvitationView {
                     id: r.id,
                     email: r.email,
-                    role: r.role,
+                    role: r.role.to_string(),
                     created_at: Some(r.created_at),
                     expires_at: r.expires_at,
                 })

@@ -25,6 +25,7 @@ use crate::delivery;
 use crate::domain::InvalidInput;
 use crate::domain::Role;
 use crate::domain::delivery::Position;
+use crate::domain::lifecycle::Status;
 use crate::http::Problem;
 use crate::orders::store::OrderRow;
 use crate::realtime::stream::{self, Item, Scope};
@@ -100,10 +101,10 @@ fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<(f64, f64)>) -> 
             id: Some(n.id),
             number: Some(n.number),
             event: Some(n.kind),
-            from: n.from,
-            to: Some(n.to),
+            from: n.from.map(|s| s.to_string()),
+            to: Some(n.to.to_string()),
             role: Some(n.role),
-            fulfilment: Some(n.fulfilment),
+            fulfilment: Some(n.fulfilment.to_string()),
             driver_id: n.driver,
             estimated_at: Some(n.estimated_at),
             ..blank("order", n.order, n.at)
@@ -206,7 +207,7 @@ async fn order_stream(
     last: Option<i64>,
 ) -> Result<Events, Problem> {
     let mut first = Vec::new();
-    if order.status == "out_for_delivery" {
+    if order.status == Status::OutForDelivery {
         let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
         if let Some(p) = delivery::store::latest(&mut tx, tenant.id, order.id).await? {
             first.push(Item::Position(crate::realtime::PositionNotice {

@@ -15,7 +15,6 @@ use crate::db;
 use crate::domain::Role;
 use crate::domain::delivery::{self, Position};
 use crate::domain::lifecycle::Status;
-use crate::orders::lifecycle::parse_status;
 use crate::orders::{OrderError, store as orders};
 use crate::tenancy::memberships;
 
@@ -32,7 +31,7 @@ pub async fn assign(
     let order = orders::lock(&mut tx, tenant_id, order_id)
         .await?
         .ok_or(OrderError::NotFound)?;
-    let (status, fulfilment) = parse_status(&order)?;
+    let (status, fulfilment) = (order.status, order.fulfilment);
     if status != Status::Ready || fulfilment != crate::domain::order::Fulfilment::Delivery {
         return Err(OrderError::InvalidTransition {
             status,
@@ -52,8 +51,8 @@ pub async fn assign(
         kind: "assigned",
         order_id,
         customer_id: order.customer_id,
-        from: Some(status.as_str()),
-        to: status.as_str(),
+        from: Some(status),
+        to: status,
         actor: Some(by),
         role: by_role.as_str(),
         reason: "assigned to a driver",
@@ -88,7 +87,7 @@ pub async fn record_position(
         .await
         .map_err(OrderError::from)?
         .ok_or(OrderError::NotFound)?;
-    let (status, _) = parse_status(&order)?;
+    let status = order.status;
     if status != Status::OutForDelivery {
         return Err(PositionError::NotOnTheWay(status));
     }
@@ -127,7 +126,7 @@ pub fn eta(
 
 /// What a customer may see of the delivery: the latest position while out for delivery.
 pub struct Tracking {
-    pub status: String,
+    pub status: Status,
     pub driver_position: Option<Position>,
     pub estimated_arrival: DateTime<Utc>,
 }
@@ -138,7 +137,7 @@ pub async fn tracking(
     tenant_id: Uuid,
     order: &orders::OrderRow,
 ) -> Result<Tracking, OrderError> {
-    let (status, _) = parse_status(order)?;
+    let status = order.status;
     let position = if status == Status::OutForDelivery {
         let mut tx = db::begin_tenant(pool, tenant_id).await?;
         let p = store::latest(&mut tx, tenant_id, order.id).await?;
@@ -152,7 +151,7 @@ pub async fn tracking(
         .and_then(|p| eta(config, order, p))
         .unwrap_or(order.estimated_at);
     Ok(Tracking {
-        status: order.status.clone(),
+        status,
         driver_position: position,
         estimated_arrival,
     })

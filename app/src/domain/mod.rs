@@ -1,6 +1,7 @@
 //! Validated values of the domain: each type can only hold what `parse` accepted.
 
 pub mod availability;
+mod column;
 pub mod delivery;
 mod email;
 pub mod lifecycle;

@@ -40,27 +40,3 @@ pub(crate) fn page(title: &str, body: &str) -> String {
         esc(title)
     )
 }
-
-/// A status as customers read it.
-pub fn status_label(locale: Locale, status: &str) -> &'static str {
-    match (status, locale) {
-        ("received", Locale::Fr) => "reçue",
-        ("received", Locale::En) => "received",
-        ("preparing", Locale::Fr) => "en préparation",
-        ("preparing", Locale::En) => "being prepared",
-        ("ready", Locale::Fr) => "prête",
-        ("ready", Locale::En) => "ready",
-        ("out_for_delivery", Locale::Fr) => "en cours de livraison",
-        ("out_for_delivery", Locale::En) => "on its way",
-        ("delivered", Locale::Fr) => "livrée",
-        ("delivered", Locale::En) => "delivered",
-        ("picked_up", Locale::Fr) => "retirée",
-        ("picked_up", Locale::En) => "picked up",
-        ("cancelled", Locale::Fr) => "annulée",
-        ("cancelled", Locale::En) => "cancelled",
-        ("returned", Locale::Fr) => "non remise (retour à la pizzeria)",
-        ("returned", Locale::En) => "not handed over (back at the pizzeria)",
-        (_, Locale::Fr) => "mise à jour",
-        (_, Locale::En) => "updated",
-    }
-}

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Message, esc, page, status_label, tr};
+use super::{Message, esc, page, tr};
+use crate::domain::lifecycle::Status;
 use crate::domain::{Cents, Locale};
 
 /// What an order email says about the order.
@@ -81,10 +82,10 @@ pub fn order_status(
     locale: Locale,
     pizzeria: &str,
     number: i32,
-    status: &str,
+    status: Status,
     tracking_url: &str,
 ) -> Message {
-    let label = status_label(locale, status);
+    let label = status.label(locale);
     let subject = format!(
         "{} {} {label} — {pizzeria}",
         tr(locale, "Commande n°", "Order #"),
@@ -310,7 +311,7 @@ mod tests {
             Locale::Fr,
             "OC Pizza Bastille",
             12,
-            "out_for_delivery",
+            Status::OutForDelivery,
             "https://x/track/t",
         );
         assert_eq!(
@@ -322,7 +323,7 @@ mod tests {
             Locale::En,
             "OC Pizza Bastille",
             12,
-            "ready",
+            Status::Ready,
             "https://x/track/t",
         );
         assert_eq!(en.subject, "Order # 12 ready — OC Pizza Bastille");

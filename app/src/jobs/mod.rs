@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::lifecycle::Status;
+
 pub mod failed;
 
 /// The queues, one per kind of work.
@@ -31,7 +33,7 @@ pub enum EmailJob {
     OrderStatus {
         tenant: Uuid,
         order: Uuid,
-        status: String,
+        status: Status,
     },
     VerifyEmail {
         user: Uuid,
@@ -129,7 +131,7 @@ mod tests {
         let job = EmailJob::OrderStatus {
             tenant: Uuid::nil(),
             order: Uuid::nil(),
-            status: "ready".into(),
+            status: Status::Ready,
         };
         let json = serde_json::to_value(&job).unwrap();
         assert_eq!(json["kind"], "order_status");

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{OrderDetails, OrderError, store};
 use crate::db;
 use crate::domain::lifecycle::{self, Action, Actor, Refusal, Status};
-use crate::domain::order::{Fulfilment, PaymentMethod};
+use crate::domain::order::PaymentMethod;
 use crate::domain::{InvalidInput, Role};
 use crate::stock;
 
@@ -45,18 +45,6 @@ pub struct ActionInput {
     pub payment_method: Option<PaymentMethod>,
 }
 
-pub(crate) fn parse_status(order: &store::OrderRow) -> Result<(Status, Fulfilment), OrderError> {
-    let status = order
-        .status
-        .parse::<Status>()
-        .map_err(|_| anyhow::anyhow!("order {} has status {:?}", order.id, order.status))?;
-    let fulfilment = order
-        .fulfilment
-        .parse::<Fulfilment>()
-        .map_err(|_| anyhow::anyhow!("order {} has fulfilment {:?}", order.id, order.fulfilment))?;
-    Ok((status, fulfilment))
-}
-
 pub(crate) fn refused(status: Status, refusal: Refusal) -> OrderError {
     match refusal {
         Refusal::NotYours => OrderError::Forbidden("your role does not allow this on an order"),
@@ -80,7 +68,7 @@ pub async fn act(
     let order = store::lock(&mut tx, tenant_id, order_id)
         .await?
         .ok_or(OrderError::NotFound)?;
-    let (status, fulfilment) = parse_status(&order)?;
+    let (status, fulfilment) = (order.status, order.fulfilment);
     let to =
         lifecycle::next(status, fulfilment, action, who.actor).map_err(|r| refused(status, r))?;
 
@@ -111,11 +99,11 @@ pub async fn act(
     }
     let settles = matches!(to, Status::Delivered | Status::PickedUp);
     let payment_method = match (settles, input.payment_method) {
-        (true, Some(m)) => m.as_str().to_string(),
-        _ => order.payment_method.clone(),
+        (true, Some(m)) => m,
+        _ => order.payment_method,
     };
     let change = store::StatusChange {
-        to: to.as_str(),
+        to,
         // Dispatch: a driver takes it; a manager sends the assigned driver (or goes themselves).
         driver_id: if action == Action::Dispatch {
             order
@@ -125,7 +113,7 @@ pub async fn act(
         } else {
             None
         },
-        payment_method: &payment_method,
+        payment_method,
         paid: settles && order.payment_status == "unpaid",
         cancel_reason: (action == Action::Cancel).then_some(reason),
     };
@@ -134,8 +122,8 @@ pub async fn act(
         kind: "status",
         order_id,
         customer_id: order.customer_id,
-        from: Some(status.as_str()),
-        to: to.as_str(),
+        from: Some(status),
+        to,
         actor: who.user_id,
         role: who.actor.as_str(),
         reason,
@@ -145,7 +133,7 @@ pub async fn act(
         let job = crate::jobs::EmailJob::OrderStatus {
             tenant: tenant_id,
             order: order_id,
-            status: to.as_str().to_string(),
+            status: to,
         };
         crate::jobs::email(&mut tx, &job).await?;
     }

@@ -17,6 +17,7 @@ use super::who::{Placer, contact};
 use super::{OrderDetails, OrderError, idempotency, pricing, store};
 use crate::auth;
 use crate::domain::InvalidInput;
+use crate::domain::lifecycle::Status;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
 use crate::menu::{self, MenuCache};
 use crate::tenancy::Tenant;
@@ -94,7 +95,7 @@ pub async fn place(
                 }
                 tx.commit().await?;
                 tracing::info!(order = %details.order.id, number = details.order.number, total = details.order.total_cents, "order placed");
-                crate::metrics::order_placed(&details.order.channel, &details.order.fulfilment);
+                crate::metrics::order_placed(details.order.channel, details.order.fulfilment);
                 return Ok(Placed::Created(Box::new(details)));
             }
             Err(err) if attempt < ATTEMPTS && is_transient(&err) => {
@@ -237,7 +238,7 @@ async fn place_in(
         order_id: id,
         customer_id: who.customer_id,
         from: None,
-        to: "received",
+        to: Status::Received,
         actor: who.actor,
         role: who.role,
         reason: "",

@@ -7,20 +7,21 @@ use uuid::Uuid;
 
 use super::OrderDetails;
 use super::store::{self, LineRow, OrderRow};
+use crate::domain::lifecycle::Status;
 
 /// Received and preparing orders, by requested time (a slot, else placement) then placement.
 pub async fn kitchen_queue(
     conn: &mut PgConnection,
     tenant_id: Uuid,
 ) -> Result<Vec<OrderDetails>, sqlx::Error> {
-    let orders = sqlx::query_as!(
-        OrderRow,
-        r#"SELECT * FROM orders WHERE tenant_id = $1 AND status IN ('received', 'preparing')
+    let ids = sqlx::query_scalar!(
+        r#"SELECT id FROM orders WHERE tenant_id = $1 AND status IN ('received', 'preparing')
            ORDER BY coalesce(requested_slot_start, placed_at), placed_at"#,
         tenant_id
     )
     .fetch_all(&mut *conn)
     .await?;
+    let orders = store::find_many(conn, &[tenant_id], &ids).await?;
     with_lines(conn, tenant_id, orders).await
 }
 
@@ -29,18 +30,18 @@ pub async fn of_day(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     day: NaiveDate,
-    status: Option<&str>,
+    status: Option<Status>,
 ) -> Result<Vec<OrderDetails>, sqlx::Error> {
-    let orders = sqlx::query_as!(
-        OrderRow,
-        r#"SELECT * FROM orders WHERE tenant_id = $1 AND service_day = $2 AND ($3::text IS NULL OR status = $3)
+    let ids = sqlx::query_scalar!(
+        r#"SELECT id FROM orders WHERE tenant_id = $1 AND service_day = $2 AND ($3::text IS NULL OR status = $3)
            ORDER BY number"#,
         tenant_id,
         day,
-        status
+        status as Option<Status>
     )
     .fetch_all(&mut *conn)
     .await?;
+    let orders = store::find_many(conn, &[tenant_id], &ids).await?;
     with_lines(conn, tenant_id, orders).await
 }
 
@@ -86,8 +87,8 @@ async fn with_lines(
 
 pub struct EventRow {
     pub id: i64,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     pub actor_user_id: Option<Uuid>,
     pub actor_name: Option<String>,
     pub actor_role: String,
@@ -102,7 +103,7 @@ pub async fn events(
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as!(
         EventRow,
-        r#"SELECT e.id AS "id!", e.from_status AS "from_status?", e.to_status AS "to_status!",
+        r#"SELECT e.id AS "id!", e.from_status AS "from_status?: Status", e.to_status AS "to_status!: Status",
                   e.actor_user_id AS "actor_user_id?", (SELECT u.name FROM users u WHERE u.id = e.actor_user_id) AS "actor_name?", e.actor_role AS "actor_role!",
                   e.reason AS "reason!", e.at AS "at!"
            FROM order_events e
@@ -226,9 +227,9 @@ pub async fn history(
     before: Option<DateTime<Utc>>,
     limit: i64,
 ) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    let orders = sqlx::query_as!(
-        OrderRow,
-        r#"SELECT * FROM orders WHERE customer_id = $1 AND ($2::timestamptz IS NULL OR placed_at < $2)
+    let found = sqlx::query!(
+        r#"SELECT tenant_id, id FROM orders
+           WHERE customer_id = $1 AND ($2::timestamptz IS NULL OR placed_at < $2)
            ORDER BY placed_at DESC LIMIT $3"#,
         user_id,
         before,
@@ -236,7 +237,9 @@ pub async fn history(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<Uuid> = orders.iter().map(|o| o.tenant_id).collect();
+    let ids: Vec<Uuid> = found.iter().map(|o| o.tenant_id).collect();
+    let order_ids: Vec<Uuid> = found.iter().map(|o| o.id).collect();
+    let orders = store::find_many(&mut *conn, &ids, &order_ids).await?;
     let tenants = sqlx::query!(
         "SELECT id, slug, name FROM tenants WHERE id = ANY($1)",
         &ids

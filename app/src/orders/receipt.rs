@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 
 use super::OrderDetails;
 use crate::domain::Cents;
+use crate::domain::order::{Fulfilment, PaymentMethod};
 
 /// What the receipt says about the seller.
 pub struct Seller {
@@ -47,13 +48,13 @@ fn percent(rate_bp: i64) -> String {
     }
 }
 
-fn payment(method: &str, fulfilment: &str) -> &'static str {
+fn payment(method: PaymentMethod, fulfilment: Fulfilment) -> &'static str {
     match (method, fulfilment) {
-        ("cash", "delivery") => "Espèces à la livraison",
-        ("cash", _) => "Espèces au retrait",
-        ("card", "delivery") => "Carte bancaire à la livraison",
-        ("card", _) => "Carte bancaire au retrait",
-        _ => "Paiement en ligne",
+        (PaymentMethod::Cash, Fulfilment::Delivery) => "Espèces à la livraison",
+        (PaymentMethod::Cash, Fulfilment::Takeaway) => "Espèces au retrait",
+        (PaymentMethod::Card, Fulfilment::Delivery) => "Carte bancaire à la livraison",
+        (PaymentMethod::Card, Fulfilment::Takeaway) => "Carte bancaire au retrait",
+        (PaymentMethod::Online, _) => "Paiement en ligne",
     }
 }
 
@@ -89,7 +90,7 @@ pub fn text(d: &OrderDetails, seller: &Seller) -> String {
     ));
     out.push_str(&format!(
         "{} — {}\n\n",
-        if o.fulfilment == "delivery" {
+        if o.fulfilment == Fulfilment::Delivery {
             "Livraison"
         } else {
             "À emporter"
@@ -126,7 +127,7 @@ pub fn text(d: &OrderDetails, seller: &Seller) -> String {
     }
     out.push_str(&format!(
         "\nPaiement : {}\n",
-        payment(&o.payment_method, &o.fulfilment)
+        payment(o.payment_method, o.fulfilment)
     ));
     out
 }
@@ -202,7 +203,7 @@ pub fn html(d: &OrderDetails, seller: &Seller) -> String {
         vat_number = esc(&seller.vat_number),
         placed = placed,
         day = o.service_day,
-        kind = if o.fulfilment == "delivery" {
+        kind = if o.fulfilment == Fulfilment::Delivery {
             "Livraison"
         } else {
             "À emporter"
@@ -211,7 +212,7 @@ pub fn html(d: &OrderDetails, seller: &Seller) -> String {
         rows = rows,
         total = Cents(o.total_cents),
         vat = vat,
-        payment = payment(&o.payment_method, &o.fulfilment),
+        payment = payment(o.payment_method, o.fulfilment),
     )
 }
 

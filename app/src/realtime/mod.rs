@@ -14,6 +14,9 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::domain::lifecycle::Status;
+use crate::domain::order::Fulfilment;
+
 /// An order event as announced (and as replayed from the table).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct OrderNotice {
@@ -23,12 +26,12 @@ pub struct OrderNotice {
     pub customer: Option<Uuid>,
     /// `status`, `modified` or `assigned`.
     pub kind: String,
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<Status>,
+    pub to: Status,
     pub role: String,
     pub at: DateTime<Utc>,
     pub number: i32,
-    pub fulfilment: String,
+    pub fulfilment: Fulfilment,
     pub driver: Option<Uuid>,
     pub estimated_at: DateTime<Utc>,
 }

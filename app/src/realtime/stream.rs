@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use super::{Hub, LiveGuard, Notice, OrderNotice, PositionNotice, StreamKind};
 use crate::db;
+use crate::domain::lifecycle::Status;
+use crate::domain::order::Fulfilment;
 
 /// What a connection follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +32,12 @@ pub enum Item {
 }
 
 /// Delivery statuses a driver's stream shows.
-const DRIVER_STATUSES: [&str; 5] = [
-    "ready",
-    "out_for_delivery",
-    "delivered",
-    "returned",
-    "cancelled",
+const DRIVER_STATUSES: [Status; 5] = [
+    Status::Ready,
+    Status::OutForDelivery,
+    Status::Delivered,
+    Status::Returned,
+    Status::Cancelled,
 ];
 
 impl Scope {
@@ -61,9 +63,10 @@ impl Scope {
             Scope::Kitchen { tenant } => n.tenant == *tenant,
             Scope::Driver { tenant, driver } => {
                 n.tenant == *tenant
-                    && n.fulfilment == "delivery"
-                    && (n.kind == "assigned" || DRIVER_STATUSES.contains(&n.to.as_str()))
-                    && n.driver.is_none_or(|d| d == *driver || n.to == "ready")
+                    && n.fulfilment == Fulfilment::Delivery
+                    && (n.kind == "assigned" || DRIVER_STATUSES.contains(&n.to))
+                    && n.driver
+                        .is_none_or(|d| d == *driver || n.to == Status::Ready)
             }
         }
     }
@@ -85,12 +88,9 @@ pub async fn replay(
         _ => None,
     };
     let mut tx = db::begin_tenant(pool, scope.tenant()).await?;
-    let rows = sqlx::query_as!(
-        OrderNotice,
-        r#"SELECT e.id, e.tenant_id AS tenant, e.order_id AS "order", e.customer_id AS customer, e.kind,
-                  e.from_status AS "from", e.to_status AS "to", e.actor_role AS role, e.at, o.number,
-                  o.fulfilment, o.driver_id AS driver, o.estimated_at
-           FROM order_events e JOIN orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
+    // The same JSON the NOTIFY trigger sends (migration `order_notice`).
+    let rows = sqlx::query_scalar!(
+        r#"SELECT order_event_notice(e) AS "notice!" FROM order_events e
            WHERE e.tenant_id = $1 AND e.id > $2 AND ($3::uuid IS NULL OR e.order_id = $3)
            ORDER BY e.id LIMIT 1000"#,
         scope.tenant(),
@@ -100,7 +100,15 @@ pub async fn replay(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(rows.into_iter().filter(|n| scope.wants_order(n)).collect())
+    let notices = rows
+        .into_iter()
+        .map(serde_json::from_value::<OrderNotice>)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(notices
+        .into_iter()
+        .filter(|n| scope.wants_order(n))
+        .collect())
 }
 
 /// The id of the pizzeria's latest event: where a fresh connection starts.
@@ -211,11 +219,11 @@ mod tests {
             customer: None,
             kind: kind.into(),
             from: None,
-            to: to.into(),
+            to: to.parse().unwrap(),
             role: "x".into(),
             at: chrono::Utc::now(),
             number: 1,
-            fulfilment: fulfilment.into(),
+            fulfilment: fulfilment.parse().unwrap(),
             driver,
             estimated_at: chrono::Utc::now(),
         }

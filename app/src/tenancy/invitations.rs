@@ -178,7 +178,7 @@ pub async fn accept(
 pub struct PendingRow {
     pub id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -189,7 +189,7 @@ pub async fn pending(
 ) -> Result<Vec<PendingRow>, sqlx::Error> {
     sqlx::query_as!(
         PendingRow,
-        r#"SELECT id, email, role, created_at, expires_at FROM invitations
+        r#"SELECT id, email, role AS "role: Role", created_at, expires_at FROM invitations
            WHERE tenant_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at"#,
         tenant_id
     )

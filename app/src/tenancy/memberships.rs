@@ -11,21 +11,20 @@ pub async fn roles(
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> Result<Vec<Role>, sqlx::Error> {
-    let names = sqlx::query_scalar!(
-        "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2 ORDER BY role",
+    sqlx::query_scalar!(
+        r#"SELECT role AS "role: Role" FROM memberships WHERE tenant_id = $1 AND user_id = $2 ORDER BY role"#,
         tenant_id,
         user_id
     )
     .fetch_all(conn)
-    .await?;
-    Ok(names.iter().filter_map(|r| r.parse().ok()).collect())
+    .await
 }
 
 pub struct MembershipRow {
     pub tenant_id: Uuid,
     pub slug: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Every membership of `user_id`, in every pizzeria. Run inside `db::begin_user(user_id)`.
@@ -35,7 +34,7 @@ pub async fn of_user(
 ) -> Result<Vec<MembershipRow>, sqlx::Error> {
     sqlx::query_as!(
         MembershipRow,
-        r#"SELECT m.tenant_id, t.slug, t.name, m.role
+        r#"SELECT m.tenant_id, t.slug, t.name, m.role AS "role: Role"
            FROM memberships m JOIN tenants t ON t.id = m.tenant_id
            WHERE m.user_id = $1 ORDER BY t.name, m.role"#,
         user_id
@@ -55,7 +54,7 @@ pub async fn grant(
         "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         tenant_id,
         user_id,
-        role.as_str()
+        role as Role
     )
     .execute(conn)
     .await?;
@@ -79,14 +78,14 @@ pub struct StaffRow {
     pub user_id: Uuid,
     pub email: String,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
 }
 
 /// The staff of a pizzeria, by name. Run inside `db::begin_tenant(tenant_id)`.
 pub async fn staff(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Vec<StaffRow>, sqlx::Error> {
     sqlx::query_as!(
         StaffRow,
-        r#"SELECT m.user_id, u.email, u.name, array_agg(m.role ORDER BY m.role) AS "roles!"
+        r#"SELECT m.user_id, u.email, u.name, array_agg(m.role ORDER BY m.role) AS "roles!: Vec<Role>"
            FROM memberships m JOIN users u ON u.id = m.user_id
            WHERE m.tenant_id = $1
            GROUP BY m.user_id, u.email, u.name ORDER BY u.name, u.email"#,

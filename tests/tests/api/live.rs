@@ -498,3 +498,48 @@ async fn positions_are_rate_limited_per_delivery() {
 async fn spawn_app_with_fast_positions() -> TestApp {
     ocpizza_tests::spawn_app_with(|c| c.delivery.min_position_interval_ms = 1).await
 }
+
+#[tokio::test]
+async fn an_event_announced_live_is_exactly_the_event_replayed_later() {
+    use ocpizza::realtime::stream::{Scope, replay};
+    use ocpizza::realtime::{Notice, OrderNotice};
+
+    let app = spawn_app().await;
+    let (tenant, m) = shop(&app, "annonces").await;
+    let customer = app.customer_token("client@annonces.test").await;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&app.db.app)
+        .await
+        .unwrap();
+    listener.listen("ocpizza_events").await.unwrap();
+
+    let mut body = takeaway(&m);
+    body["contact_phone"] = json!("0611223344");
+    let resp = app
+        .post("/api/v1/pizzerias/annonces/orders", Some(&customer), &body)
+        .await;
+    assert_eq!(resp.status(), 201);
+    let order: Value = resp.json().await.unwrap();
+    let order_id: Uuid = order["id"].as_str().unwrap().parse().unwrap();
+
+    let payload = tokio::time::timeout(WITHIN, listener.recv())
+        .await
+        .expect("the order's event is announced")
+        .unwrap();
+    let live: OrderNotice = match serde_json::from_str::<Notice>(payload.payload()).unwrap() {
+        Notice::Order(n) => n,
+        other => panic!("not an order notice: {other:?}"),
+    };
+    let replayed = replay(
+        &app.db.app,
+        Scope::Order {
+            tenant,
+            order: order_id,
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(replayed, vec![live.clone()]);
+    assert_eq!(live.to, ocpizza::domain::lifecycle::Status::Received);
+    assert_eq!(live.number, order["number"].as_i64().unwrap() as i32);
+}

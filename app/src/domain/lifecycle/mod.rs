@@ -1,6 +1,8 @@
 //! The order state machine (docs/DESIGN.md, "Order lifecycle"): pure data and functions. Who
 //! may do what, from which state, is one table ([`RULES`]); everything else is derived from it.
 
+mod labels;
+
 use std::str::FromStr;
 
 use super::InvalidInput;
@@ -207,6 +209,12 @@ impl Status {
     pub fn is_final(self) -> bool {
         allowed_next(self, Fulfilment::Delivery).is_empty()
             && allowed_next(self, Fulfilment::Takeaway).is_empty()
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -3,6 +3,9 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::lifecycle::Status;
+use crate::domain::order::PaymentMethod;
+
 use super::{NewLine, OrderRow, insert_line};
 
 /// The order, locked until the transaction ends: transitions of one order happen one at a time.
@@ -11,20 +14,23 @@ pub async fn lock(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as!(
-        OrderRow,
-        "SELECT * FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+    let locked = sqlx::query_scalar!(
+        "SELECT id FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
         tenant_id,
         id
     )
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    match locked {
+        Some(id) => super::find(conn, tenant_id, id).await,
+        None => Ok(None),
+    }
 }
 
 pub struct StatusChange<'a> {
-    pub to: &'a str,
+    pub to: Status,
     pub driver_id: Option<Uuid>,
-    pub payment_method: &'a str,
+    pub payment_method: PaymentMethod,
     pub paid: bool,
     pub cancel_reason: Option<&'a str>,
 }
@@ -54,9 +60,9 @@ pub async fn set_status(
            WHERE tenant_id = $1 AND id = $2"#,
         tenant_id,
         id,
-        c.to,
+        c.to as Status,
         c.driver_id,
-        c.payment_method,
+        c.payment_method as PaymentMethod,
         c.cancel_reason,
         c.paid
     )

@@ -8,15 +8,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::lifecycle::Status;
+use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
+
 #[derive(Debug, Clone)]
 pub struct OrderRow {
     pub tenant_id: Uuid,
     pub id: Uuid,
     pub service_day: NaiveDate,
     pub number: i32,
-    pub channel: String,
-    pub fulfilment: String,
-    pub status: String,
+    pub channel: Channel,
+    pub fulfilment: Fulfilment,
+    pub status: Status,
     pub customer_id: Option<Uuid>,
     pub is_guest: bool,
     pub contact_name: String,
@@ -33,7 +36,7 @@ pub struct OrderRow {
     pub requested_slot_end: Option<DateTime<Utc>>,
     pub slot_start: Option<DateTime<Utc>>,
     pub estimated_at: DateTime<Utc>,
-    pub payment_method: String,
+    pub payment_method: PaymentMethod,
     pub payment_status: String,
     pub subtotal_cents: i64,
     pub delivery_fee_cents: i64,
@@ -216,8 +219,8 @@ pub struct NewEvent<'a> {
     pub kind: &'a str,
     pub order_id: Uuid,
     pub customer_id: Option<Uuid>,
-    pub from: Option<&'a str>,
-    pub to: &'a str,
+    pub from: Option<Status>,
+    pub to: Status,
     pub actor: Option<Uuid>,
     pub role: &'a str,
     pub reason: &'a str,
@@ -244,8 +247,8 @@ pub async fn insert_event(
         e.order_id,
         e.customer_id,
         e.kind,
-        e.from,
-        e.to,
+        e.from as Option<Status>,
+        e.to as Status,
         e.actor,
         e.role,
         e.reason
@@ -310,29 +313,54 @@ pub async fn find(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
+    Ok(find_many(conn, &[tenant_id], &[id]).await?.pop())
+}
+
+/// The orders `ids` of the pizzerias `tenant_ids`, in the order of `ids`: the one place where
+/// an order row is read (and its status, channel, fulfilment and payment method decoded).
+pub async fn find_many(
+    conn: &mut PgConnection,
+    tenant_ids: &[Uuid],
+    ids: &[Uuid],
+) -> Result<Vec<OrderRow>, sqlx::Error> {
     sqlx::query_as!(
         OrderRow,
-        "SELECT * FROM orders WHERE tenant_id = $1 AND id = $2",
-        tenant_id,
-        id
+        r#"SELECT tenant_id, id, service_day, number, channel AS "channel: Channel",
+                  fulfilment AS "fulfilment: Fulfilment", status AS "status: Status", customer_id,
+                  is_guest, contact_name, contact_phone, contact_email, placed_by, delivery_line,
+                  delivery_postcode, delivery_city, delivery_instructions, delivery_lat,
+                  delivery_lon, requested_slot_start, requested_slot_end, slot_start,
+                  estimated_at, payment_method AS "payment_method: PaymentMethod",
+                  payment_status, subtotal_cents, delivery_fee_cents, total_cents, vat, note,
+                  tracking_token, placed_at, preparing_at, ready_at, out_for_delivery_at,
+                  delivered_at, picked_up_at, cancelled_at, returned_at, cancel_reason, driver_id,
+                  paid_at
+           FROM orders WHERE tenant_id = ANY($1) AND id = ANY($2)
+           ORDER BY array_position($2, id)"#,
+        tenant_ids,
+        ids
     )
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
 }
 
+/// The order a tracking link names (the link's token is unique per pizzeria).
 pub async fn find_by_token(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     token: &str,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as!(
-        OrderRow,
-        "SELECT * FROM orders WHERE tenant_id = $1 AND tracking_token = $2",
+    let id = sqlx::query_scalar!(
+        "SELECT id FROM orders WHERE tenant_id = $1 AND tracking_token = $2",
         tenant_id,
         token
     )
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    match id {
+        Some(id) => find(conn, tenant_id, id).await,
+        None => Ok(None),
+    }
 }
 
 pub async fn lines(
