@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use ocpizza::provisioning::{self, NewPizzeria, OwnerSetup, ProvisionError};
 use ocpizza::tenancy::platform::{self, PlatformError};
-use ocpizza::tenancy::provision::{self, NewPizzeria, OwnerSetup, ProvisionError};
 use ocpizza::tenancy::store;
 use sqlx::PgPool;
 
@@ -77,7 +77,7 @@ pub async fn run(pool: &PgPool, cmd: TenantCommand) -> anyhow::Result<()> {
                 .begin()
                 .await
                 .context("connecting to the database (database.admin_url)")?;
-            let created = match provision::create_pizzeria(&mut tx, &input, None).await {
+            let created = match provisioning::create_pizzeria(&mut tx, &input, None).await {
                 Ok(c) => c,
                 Err(ProvisionError::Unexpected(e)) => return Err(e),
                 Err(e) => anyhow::bail!("{e}"),

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin_api;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod jobs;
 pub mod menu;
 pub mod metrics;
 pub mod orders;
+pub mod provisioning;
 pub mod realtime;
 pub mod settings;
 pub mod startup;

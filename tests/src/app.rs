@@ -93,9 +93,9 @@ impl TestApp {
     /// Creates a pizzeria (owner role, as the operator CLI does) and returns its id.
     pub async fn create_pizzeria(&self, slug: &str) -> Uuid {
         let mut tx = self.db.owner.begin().await.expect("tx");
-        let created = ocpizza::tenancy::provision::create_pizzeria(
+        let created = ocpizza::provisioning::create_pizzeria(
             &mut tx,
-            &ocpizza::tenancy::provision::NewPizzeria {
+            &ocpizza::provisioning::NewPizzeria {
                 slug: slug.into(),
                 name: format!("Pizzeria {slug}"),
                 address_line: "1 rue de Test".into(),

@@ -118,7 +118,7 @@ async fn purge_offboarded(ctx: &Context) -> anyhow::Result<usize> {
         ocpizza::tenancy::store::purge(&mut tx, *id)
             .await
             .with_context(|| format!("deleting the data of {slug}"))?;
-        ocpizza::tenancy::provision::audit(
+        ocpizza::audit::platform(
             &mut tx,
             None,
             "tenant.delete",

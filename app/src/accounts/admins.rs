@@ -4,8 +4,10 @@ use anyhow::Context;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::store as users;
+use crate::audit;
+use crate::auth;
 use crate::domain::Email;
-use crate::tenancy::provision::{audit, ensure_user};
 
 pub struct CreatedAdmin {
     pub user_id: Uuid,
@@ -29,7 +31,7 @@ pub async fn create_platform_admin(
     .context("inserting a platform admin")?
     .rows_affected();
     if inserted == 1 {
-        audit(
+        audit::platform(
             conn,
             None,
             "platform_admin.grant",
@@ -43,4 +45,34 @@ pub async fn create_platform_admin(
         temporary_password,
         already_admin: inserted == 0,
     })
+}
+
+/// Finds an account by email or creates it with a random temporary password (returned).
+async fn ensure_user(
+    conn: &mut PgConnection,
+    email: &Email,
+    name: &str,
+) -> Result<(Uuid, Option<String>), anyhow::Error> {
+    if let Some(user) = users::find_by_email(conn, email)
+        .await
+        .context("finding a user")?
+    {
+        return Ok((user.id, None));
+    }
+    let password = auth::refresh::generate()[..20].to_string();
+    let hash = auth::password::hash(password.clone())
+        .await
+        .context("hashing a password")?;
+    let new = users::NewUser {
+        email,
+        password_hash: Some(&hash),
+        name,
+        phone: "",
+        locale: "fr",
+    };
+    let id = users::insert(conn, &new)
+        .await
+        .context("inserting a user")?
+        .context("user appeared concurrently")?;
+    Ok((id, Some(password)))
 }

@@ -10,11 +10,11 @@ use uuid::Uuid;
 use super::AdminTags;
 use super::security::PlatformAuth;
 use super::state::AdminState;
+use crate::audit;
 use crate::backup::{Backups, Kind, maintenance, registry};
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::jobs::failed;
-use crate::tenancy::provision::audit;
 
 #[derive(Default)]
 pub struct OperationsApi;
@@ -149,7 +149,7 @@ impl OperationsApi {
         maintenance::set(&state.owner_pool, body.enabled, &message, &by).await?;
         let mut tx = state.owner_pool.begin().await?;
         let details = serde_json::json!({ "enabled": body.enabled, "message": message });
-        audit(
+        audit::platform(
             &mut tx,
             Some(auth.0.user_id),
             "maintenance.set",
@@ -207,7 +207,7 @@ impl OperationsApi {
             .ok_or_else(|| anyhow::anyhow!("database.admin_url is not set"))?;
         let backups = Backups::new(state.owner_pool.clone(), &url, &state.config.backup)?;
         let mut tx = state.owner_pool.begin().await?;
-        audit(
+        audit::platform(
             &mut tx,
             Some(auth.0.user_id),
             "backup.run",
@@ -274,7 +274,7 @@ impl OperationsApi {
         if !failed::retry(&mut tx, &ulid).await? {
             return Err(Problem::not_found("failed job"));
         }
-        audit(
+        audit::platform(
             &mut tx,
             Some(auth.0.user_id),
             "job.retry",

@@ -15,8 +15,8 @@ use super::state::AdminState;
 use crate::export;
 use crate::http::Problem;
 use crate::http::paging::Paging;
+use crate::provisioning::{self, NewPizzeria, OwnerSetup};
 use crate::tenancy::platform::{self, ProfileChange};
-use crate::tenancy::provision::{self, NewPizzeria, OwnerSetup};
 use crate::tenancy::store::{self, TenantRow};
 
 #[derive(Default)]
@@ -190,7 +190,7 @@ impl TenantsApi {
             owner_email: b.owner_email,
         };
         let mut tx = state.owner_pool.begin().await?;
-        let created = provision::create_pizzeria(&mut tx, &input, Some(auth.0.user_id)).await?;
+        let created = provisioning::create_pizzeria(&mut tx, &input, Some(auth.0.user_id)).await?;
         let row = platform::find(&mut tx, &input.slug).await?;
         tx.commit().await?;
         let (owner, expires) = match created.owner {
@@ -282,7 +282,7 @@ impl TenantsApi {
         let row = platform::find(&mut conn, &slug).await?;
         drop(conn);
         let mut tx = state.owner_pool.begin().await?;
-        crate::tenancy::provision::audit(
+        crate::audit::platform(
             &mut tx,
             Some(auth.0.user_id),
             "tenant.export",

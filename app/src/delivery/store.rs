@@ -77,19 +77,3 @@ pub async fn trail(
         })
         .collect())
 }
-
-/// Forgets a delivery's positions (it arrived or came back).
-pub async fn forget(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    order_id: Uuid,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "DELETE FROM delivery_positions WHERE tenant_id = $1 AND order_id = $2",
-        tenant_id,
-        order_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
-}

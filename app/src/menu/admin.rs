@@ -7,8 +7,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::MenuError;
+use crate::audit;
 use crate::domain::{Cents, InvalidInput};
-use crate::tenancy::audit;
 
 pub const KINDS: [&str; 3] = ["pizza", "drink", "dessert"];
 pub const UNITS: [&str; 3] = ["g", "ml", "piece"];

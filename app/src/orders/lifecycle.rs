@@ -142,7 +142,7 @@ pub async fn act(
     }
     if status == Status::OutForDelivery {
         // Arrived or back: the driver's trail is no longer needed (docs/OPERATIONS.md, retention).
-        crate::delivery::store::forget(&mut tx, tenant_id, order_id).await?;
+        store::forget_positions(&mut tx, tenant_id, order_id).await?;
     }
     let details = super::load(&mut tx, tenant_id, order_id)
         .await?

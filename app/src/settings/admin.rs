@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::SettingsError;
 use super::store::{self, ExceptionRow, HoursRow, ServiceParams, ZoneRow};
+use crate::audit;
 use crate::domain::InvalidInput;
-use crate::tenancy::audit;
 
 fn within(field: &'static str, v: i32, lo: i32, hi: i32) -> Result<(), InvalidInput> {
     if (lo..=hi).contains(&v) {

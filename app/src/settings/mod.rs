@@ -9,9 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::audit;
 use crate::domain::InvalidInput;
 use crate::domain::opening::{DayOverride, Period, Schedule};
-use crate::tenancy::{Tenant, audit};
+use crate::tenancy::Tenant;
 
 pub use store::SettingsRow;
 

@@ -6,9 +6,9 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::audit;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
-use crate::tenancy::audit;
 
 pub async fn update(
     conn: &mut PgConnection,

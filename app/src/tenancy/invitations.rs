@@ -6,8 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{audit, memberships};
+use super::memberships;
 use crate::accounts::store as users;
+use crate::audit;
 use crate::auth::{self, refresh};
 use crate::domain::{Email, InvalidInput, Password, PersonName, Role};
 use crate::jobs::{self, EmailJob};

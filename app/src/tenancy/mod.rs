@@ -1,11 +1,9 @@
 //! Pizzerias (tenants) and who works in them. A tenant is resolved from the URL slug once per
 //! request; everything after that runs in a transaction scoped to it (`db::begin_tenant`).
 
-pub mod audit;
 pub mod invitations;
 pub mod memberships;
 pub mod platform;
-pub mod provision;
 pub mod staff;
 pub mod store;
 
@@ -13,7 +11,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::domain::Slug;
+use crate::domain::{InvalidInput, Slug};
 
 pub use store::TenantRow;
 
@@ -91,4 +89,32 @@ pub async fn find(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
         .context("finding a pizzeria")?
         .ok_or_else(unknown)?;
     Ok(Tenant::try_from(row)?)
+}
+
+/// The rules of a pizzeria's profile: a name of 1 to 120 characters, an IANA timezone,
+/// coordinates on Earth.
+pub fn check_profile(
+    name: &str,
+    timezone: &str,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Result<(), InvalidInput> {
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(InvalidInput::new("name", "must have 1 to 120 characters"));
+    }
+    if timezone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(InvalidInput::new(
+            "timezone",
+            "must be an IANA timezone such as Europe/Paris",
+        ));
+    }
+    if latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
+        || longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l))
+    {
+        return Err(InvalidInput::new(
+            "coordinates",
+            "latitude must be within ±90 and longitude within ±180",
+        ));
+    }
+    Ok(())
 }

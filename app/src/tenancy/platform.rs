@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::provision::{audit, check_profile};
+use super::check_profile;
 use super::store::{self, Profile, TenantRow};
+use crate::audit;
 use crate::domain::{InvalidInput, Slug};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +92,7 @@ pub async fn update_profile(
     };
     store::update_profile(conn, before.id, &profile).await?;
     let after = find(conn, slug).await?;
-    audit(
+    audit::platform(
         conn,
         Some(actor),
         "tenant.update",
@@ -123,7 +124,7 @@ async fn change_status(
     let mut details = details;
     details["before"] = before.status.into();
     details["after"] = after.status.clone().into();
-    audit(conn, actor, action, slug, details).await?;
+    audit::platform(conn, actor, action, slug, details).await?;
     Ok(after)
 }
 

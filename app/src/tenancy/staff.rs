@@ -5,7 +5,8 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{audit, memberships};
+use super::memberships;
+use crate::audit;
 use crate::domain::Role;
 
 #[derive(Debug, thiserror::Error)]

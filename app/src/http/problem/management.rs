@@ -6,8 +6,8 @@ use poem::http::StatusCode;
 use super::Problem;
 use crate::images::ImageError;
 use crate::menu::group::GroupError;
+use crate::provisioning::ProvisionError;
 use crate::tenancy::platform::PlatformError;
-use crate::tenancy::provision::ProvisionError;
 use crate::tenancy::staff::StaffError;
 
 impl From<ProvisionError> for Problem {

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::MenuError;
 use super::admin::{KINDS, foreign_key_violation, name_ok, unique_violation};
+use crate::audit;
 use crate::domain::InvalidInput;
-use crate::tenancy::audit;
 
 mod extras;
 mod products;

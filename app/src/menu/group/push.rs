@@ -11,9 +11,9 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{GroupError, GroupProduct, list};
+use crate::audit;
 use crate::menu::MenuError;
 use crate::menu::admin::{ensure_category, set_size_recipe};
-use crate::tenancy::audit;
 
 /// How far a push went.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::push::{PushReport, push_everywhere};
 use super::{GroupError, GroupProduct, GroupProductInput};
-use crate::tenancy::provision::audit;
+use crate::audit;
 
 struct Row {
     id: Uuid,
@@ -109,7 +109,7 @@ pub async fn create(
     .execute(&mut *conn)
     .await
     .map_err(|e| write_error(&p.name, e))?;
-    audit(
+    audit::platform(
         &mut *conn,
         Some(actor),
         "group_product.create",
@@ -150,7 +150,7 @@ pub async fn replace(
     .await
     .map_err(|e| write_error(&p.name, e))?;
     let details = json!({ "before": snapshot(&before.product), "after": snapshot(&p) });
-    audit(
+    audit::platform(
         &mut *conn,
         Some(actor),
         "group_product.update",
@@ -178,7 +178,7 @@ pub async fn delete(conn: &mut PgConnection, actor: Uuid, id: Uuid) -> Result<u6
         .execute(&mut *conn)
         .await?;
     let details = json!({ "before": snapshot(&before.product), "hidden_copies": hidden });
-    audit(
+    audit::platform(
         &mut *conn,
         Some(actor),
         "group_product.delete",

@@ -145,3 +145,20 @@ pub async fn set_driver(
     .await?;
     Ok(())
 }
+
+/// Forgets the driver's positions of an order (it arrived or came back): the trail belongs to
+/// the order and ends with its delivery.
+pub async fn forget_positions(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    order_id: Uuid,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM delivery_positions WHERE tenant_id = $1 AND order_id = $2",
+        tenant_id,
+        order_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,14 +1,14 @@
-//! Creating pizzerias (operator CLI, admin API): the tenant, its owner account and membership,
-//! and the platform audit entry, in one transaction on the owner role's connection.
+//! Creating pizzerias (operator CLI, admin API): the tenant, its settings, its owner (membership
+//! or invitation), the group menu and the platform audit entry, in one transaction on the owner
+//! role's connection. Above tenancy, settings, menu and accounts, which it coordinates.
 
 use anyhow::Context;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{memberships, store};
-use crate::accounts::store as users;
-use crate::auth;
+use crate::audit;
 use crate::domain::{Email, InvalidInput, Role, Slug};
+use crate::tenancy::{check_profile, invitations, memberships, store};
 
 pub struct NewPizzeria {
     pub slug: String,
@@ -93,8 +93,7 @@ pub async fn create_pizzeria(
         }
         None => {
             let invited =
-                super::invitations::invite(conn, tenant_id, &owner_email, Role::Owner, actor)
-                    .await?;
+                invitations::invite(conn, tenant_id, &owner_email, Role::Owner, actor).await?;
             OwnerSetup::Invited {
                 invitation: invited.id,
                 expires_at: invited.expires_at,
@@ -105,7 +104,7 @@ pub async fn create_pizzeria(
         crate::menu::group::push_all_to_tenant(conn, (tenant_id, slug.as_str()), actor)
             .await
             .map_err(|e| anyhow::Error::new(e).context("giving the new pizzeria the group menu"))?;
-    audit(
+    audit::platform(
         conn,
         actor,
         "tenant.create",
@@ -114,83 +113,4 @@ pub async fn create_pizzeria(
     )
     .await?;
     Ok(CreatedPizzeria { tenant_id, owner })
-}
-
-/// The rules of a pizzeria's profile: a name of 1 to 120 characters, an IANA timezone,
-/// coordinates on Earth.
-pub fn check_profile(
-    name: &str,
-    timezone: &str,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-) -> Result<(), InvalidInput> {
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(InvalidInput::new("name", "must have 1 to 120 characters"));
-    }
-    if timezone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(InvalidInput::new(
-            "timezone",
-            "must be an IANA timezone such as Europe/Paris",
-        ));
-    }
-    if latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l))
-        || longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l))
-    {
-        return Err(InvalidInput::new(
-            "coordinates",
-            "latitude must be within ±90 and longitude within ±180",
-        ));
-    }
-    Ok(())
-}
-
-/// Finds an account by email or creates it with a random temporary password (returned).
-pub async fn ensure_user(
-    conn: &mut PgConnection,
-    email: &Email,
-    name: &str,
-) -> Result<(Uuid, Option<String>), anyhow::Error> {
-    if let Some(user) = users::find_by_email(conn, email)
-        .await
-        .context("finding a user")?
-    {
-        return Ok((user.id, None));
-    }
-    let password = auth::refresh::generate()[..20].to_string();
-    let hash = auth::password::hash(password.clone())
-        .await
-        .context("hashing a password")?;
-    let new = users::NewUser {
-        email,
-        password_hash: Some(&hash),
-        name,
-        phone: "",
-        locale: "fr",
-    };
-    let id = users::insert(conn, &new)
-        .await
-        .context("inserting a user")?
-        .context("user appeared concurrently")?;
-    Ok((id, Some(password)))
-}
-
-/// Records a platform administrator's (or the CLI operator's, `actor = None`) action.
-pub async fn audit(
-    conn: &mut PgConnection,
-    actor: Option<Uuid>,
-    action: &str,
-    target: &str,
-    details: serde_json::Value,
-) -> Result<(), anyhow::Error> {
-    sqlx::query!(
-        "INSERT INTO platform_audit_log (actor_user_id, action, target, details) VALUES ($1, $2, $3, $4)",
-        actor,
-        action,
-        target,
-        details
-    )
-    .execute(conn)
-    .await
-    .context("writing the platform audit log")?;
-    Ok(())
 }
