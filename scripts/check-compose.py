@@ -67,7 +67,7 @@ def main():
     check(services["worker"]["environment"].get("OCPIZZA_EMAIL__SMTP_URL", "").startswith("smtp://mailpit:"),
           "the worker sends mail to Mailpit")
 
-    check(re.match(r"postgres:15(\D|$)", services["postgres"]["image"]) is not None, "PostgreSQL 15 (DESIGN §9)")
+    check(re.match(r"postgres:15(\D|$)", services["postgres"]["image"]) is not None, 'PostgreSQL 15 (docs/DESIGN.md, "Decisions")')
     mounts = services["postgres"].get("volumes", [])
     check(any(str(m).startswith("./docker/postgres-init:/docker-entrypoint-initdb.d") for m in mounts),
           "PostgreSQL runs the role init script")

@@ -36,7 +36,7 @@ pub async fn run(pool: &PgPool, cmd: UserCommand) -> anyhow::Result<()> {
             .context("reading the password from stdin")?;
         let password = Password::parse(raw.trim_end_matches(['\n', '\r']))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Some(ocpizza::auth::password::hash(password.expose().to_string()).await?)
+        Some(ocpizza::auth::password_hash::hash(password.expose().to_string()).await?)
     } else {
         None
     };

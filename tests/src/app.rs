@@ -117,7 +117,7 @@ impl TestApp {
 
     /// Creates an account with [`PASSWORD`] and returns its id.
     pub async fn create_user(&self, email: &str) -> Uuid {
-        let hash = ocpizza::auth::password::hash(PASSWORD.into())
+        let hash = ocpizza::auth::password_hash::hash(PASSWORD.into())
             .await
             .expect("hash");
         let email = Email::parse(email).expect("email");

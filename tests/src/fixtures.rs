@@ -1,6 +1,7 @@
 //! Menu and stock fixtures, written with the library's own functions (as the admin API will).
 
-use ocpizza::menu::admin::{self, NewIngredient, NewProduct, NewSize};
+use ocpizza::menu::write::{self as admin, NewProduct, NewSize};
+use ocpizza::stock::ingredients::{self, NewIngredient};
 use ocpizza::stock::store::{self as stock, NewMovement};
 use uuid::Uuid;
 
@@ -29,13 +30,13 @@ pub async fn small_menu(app: &TestApp, tenant: Uuid) -> SmallMenu {
         unit,
         alert_threshold: 100,
     };
-    let mozzarella = admin::create_ingredient(&mut tx, tenant, &ingredient("Mozzarella", "g"))
+    let mozzarella = ingredients::insert(&mut tx, tenant, &ingredient("Mozzarella", "g"))
         .await
         .expect("ingredient");
-    let dough = admin::create_ingredient(&mut tx, tenant, &ingredient("Pâte", "g"))
+    let dough = ingredients::insert(&mut tx, tenant, &ingredient("Pâte", "g"))
         .await
         .expect("ingredient");
-    let cola_can = admin::create_ingredient(&mut tx, tenant, &ingredient("Cola 33 cl", "piece"))
+    let cola_can = ingredients::insert(&mut tx, tenant, &ingredient("Cola 33 cl", "piece"))
         .await
         .expect("ingredient");
     for (id, qty) in [(mozzarella, 500), (dough, 10_000), (cola_can, 24)] {

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveTime;
-use ocpizza::menu::admin::{self as menu, NewIngredient, NewProduct, NewSize};
+use ocpizza::menu::write::{self as menu, NewProduct, NewSize};
 use ocpizza::settings::store::{self as settings, HoursRow, ServiceParams, ZoneRow};
+use ocpizza::stock::ingredients::{self, NewIngredient};
 use ocpizza::stock::store::{self as stock, NewMovement};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -61,7 +62,7 @@ pub async fn seed(
     }
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
     for (name, unit, on_hand, threshold) in INGREDIENTS {
-        let id = menu::create_ingredient(
+        let id = ingredients::insert(
             conn,
             tenant_id,
             &NewIngredient {

@@ -130,7 +130,7 @@ pub async fn run(pool: &PgPool, config: &Config, cmd: DemoCommand) -> anyhow::Re
     if config.profile == Profile::Production {
         anyhow::bail!("demo seed refuses to run in production (OCPIZZA_PROFILE=production)");
     }
-    let hash = ocpizza::auth::password::hash(DEMO_PASSWORD.to_string()).await?;
+    let hash = ocpizza::auth::password_hash::hash(DEMO_PASSWORD.to_string()).await?;
     let mut tx = pool
         .begin()
         .await

@@ -60,7 +60,7 @@ async fn ensure_user(
         return Ok((user.id, None));
     }
     let password = auth::refresh::generate()[..20].to_string();
-    let hash = auth::password::hash(password.clone())
+    let hash = auth::password_hash::hash(password.clone())
         .await
         .context("hashing a password")?;
     let new = users::NewUser {

@@ -81,7 +81,7 @@ pub async fn register(pool: &PgPool, input: Registration) -> Result<(), Accounts
         .unwrap_or_default();
 
     // Hash even when the email is taken, so both answers take as long.
-    let hash = auth::password::hash(password.expose().to_string())
+    let hash = auth::password_hash::hash(password.expose().to_string())
         .await
         .context("hashing a password")?;
     let mut tx = pool.begin().await.context("starting a transaction")?;
@@ -135,7 +135,7 @@ pub async fn login(
         .await
         .context("finding a user")?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = auth::password::verify(password.to_string(), stored)
+    let ok = auth::password_hash::verify(password.to_string(), stored)
         .await
         .context("verifying a password")?;
     let (true, Some(user)) = (ok, user) else {
@@ -209,13 +209,13 @@ pub async fn change_password(
         .await
         .context("finding a user")?;
     let stored = user.and_then(|u| u.password_hash);
-    if !auth::password::verify(current.to_string(), stored)
+    if !auth::password_hash::verify(current.to_string(), stored)
         .await
         .context("verifying a password")?
     {
         return Err(AccountsError::WrongCurrentPassword);
     }
-    let hash = auth::password::hash(new.expose().to_string())
+    let hash = auth::password_hash::hash(new.expose().to_string())
         .await
         .context("hashing a password")?;
     let mut tx = pool.begin().await.context("starting a transaction")?;
@@ -306,7 +306,7 @@ pub async fn reset_password(
     new_password: &str,
 ) -> Result<(), AccountsError> {
     let password = Password::parse(new_password)?;
-    let hash = auth::password::hash(password.expose().to_string())
+    let hash = auth::password_hash::hash(password.expose().to_string())
         .await
         .context("hashing a password")?;
     let mut tx = pool.begin().await.context("starting a transaction")?;

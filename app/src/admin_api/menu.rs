@@ -13,8 +13,8 @@ use super::state::AdminState;
 use crate::db;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
-use crate::menu::admin::{NewProduct, NewSize};
 use crate::menu::edit::{self, ProductChange, SizeChange};
+use crate::menu::write::{NewProduct, NewSize};
 
 #[derive(Default)]
 pub struct MenuAdminApi;

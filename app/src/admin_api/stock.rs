@@ -15,7 +15,7 @@ use crate::db;
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::responses::{Created, Done};
-use crate::menu::admin::NewIngredient;
+use crate::stock::ingredients::NewIngredient;
 use crate::stock::{self, IngredientRow, ingredients, store};
 
 #[derive(Default)]
@@ -176,8 +176,7 @@ impl StockAdminApi {
             alert_threshold: body.alert_threshold,
         };
         let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id =
-            crate::menu::edit::create_ingredient(&mut tx, m.tenant.id, m.user_id, &new).await?;
+        let id = ingredients::create(&mut tx, m.tenant.id, m.user_id, &new).await?;
         tx.commit().await?;
         Ok(Created::id(id))
     }

@@ -217,7 +217,7 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
         let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        menu::admin::set_sold_out(
+        menu::write::set_sold_out(
             &mut tx,
             tenant.id,
             *id,
@@ -243,7 +243,7 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
         let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        menu::admin::set_sold_out(&mut tx, tenant.id, *id, auth.0.user_id, false, None, "").await?;
+        menu::write::set_sold_out(&mut tx, tenant.id, *id, auth.0.user_id, false, None, "").await?;
         tx.commit().await?;
         Ok(Done::NoContent)
     }

@@ -18,7 +18,7 @@ use crate::domain::lifecycle::{Action, Actor};
 use crate::domain::order::PaymentMethod;
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
-use crate::orders::lifecycle::{self, ActingAs, ActionInput};
+use crate::orders::transitions::{self, ActingAs, ActionInput};
 use crate::orders::{self, OrderDetails, modify};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
@@ -139,7 +139,7 @@ impl OrderActionsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = acting(&state, &tenant, &auth, *id, action).await?;
         let input = input(&body.0.unwrap_or_default())?;
-        let details = lifecycle::act(&state.pool, tenant.id, *id, who, action, &input).await?;
+        let details = transitions::act(&state.pool, tenant.id, *id, who, action, &input).await?;
         Ok(Json(view(&state, &tenant, &details)))
     }
 
@@ -165,7 +165,7 @@ impl OrderActionsApi {
             actor: Actor::Guest,
         };
         let details =
-            lifecycle::act(&state.pool, tenant.id, order.order.id, who, action, &input).await?;
+            transitions::act(&state.pool, tenant.id, order.order.id, who, action, &input).await?;
         Ok(Json(view(&state, &tenant, &details)))
     }
 

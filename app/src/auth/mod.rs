@@ -1,7 +1,7 @@
 //! Authentication: access tokens (JWT), password hashing, refresh tokens, login throttling.
 
 pub mod jwt;
-pub mod password;
+pub mod password_hash;
 pub mod rate_limit;
 pub mod refresh;
 pub mod stream_token;

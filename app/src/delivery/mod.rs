@@ -1,7 +1,7 @@
 //! Deliveries: assigning a ready order to a driver, the driver's positions while out for
 //! delivery, and what the customer sees (position and estimated arrival, only for their own
 //! order and only while it is on its way). Positions are deleted when the order arrives or
-//! comes back (`orders::lifecycle`).
+//! comes back (`orders::transitions`).
 
 pub mod store;
 

@@ -3,11 +3,11 @@
 //! (bumped by the database on any menu change, so every replica sees changes at once);
 //! availability is computed from the stock read at that moment, never cached.
 
-pub mod admin;
 mod cache;
 pub mod edit;
 pub mod group;
 pub mod store;
+pub mod write;
 
 use std::collections::HashMap;
 

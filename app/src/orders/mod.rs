@@ -1,9 +1,8 @@
 //! Orders: placing one (prices, checks, stock reservation and numbering in one transaction,
-//! idempotent), reading them, receipts. The lifecycle after placement comes in `lifecycle`.
+//! idempotent), reading them, receipts. Status transitions after placement are in `transitions`.
 
 mod address;
 pub mod idempotency;
-pub mod lifecycle;
 pub mod lines;
 pub mod modify;
 pub mod place;
@@ -12,6 +11,7 @@ pub mod queries;
 pub mod receipt;
 pub mod store;
 pub mod timing;
+pub mod transitions;
 mod who;
 
 use chrono::{DateTime, NaiveDate, Utc};

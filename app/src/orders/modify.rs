@@ -8,9 +8,9 @@ use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::lifecycle::ActingAs;
 use super::lines::{self, LineRequest};
 use super::place::Idempotency;
+use super::transitions::ActingAs;
 use super::{OrderDetails, OrderError, Placed, idempotency, pricing, store};
 use crate::domain::lifecycle::{self, Actor};
 use crate::menu::{self, MenuCache};

@@ -1,14 +1,69 @@
-//! Ingredients as the admin API edits them: rename, alert threshold, delete (only one that no
-//! recipe uses and that has no stock history). In the caller's tenant transaction, audited.
+//! Every write of an ingredient: create, rename, alert threshold, delete (only one that no recipe
+//! uses and that has no stock history). In the caller's tenant transaction; audited but for
+//! [`insert`], which the demo seed and the audited [`create`] use.
 
-use anyhow::Context;
 use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::audit;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
+use crate::menu::edit::log;
+use crate::menu::write::{UNITS, foreign_key_violation, name_ok, unique_violation};
+
+pub struct NewIngredient<'a> {
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub alert_threshold: i64,
+}
+
+/// Inserts an ingredient (nothing in stock yet), unaudited.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    new: &NewIngredient<'_>,
+) -> Result<Uuid, MenuError> {
+    name_ok("name", new.name)?;
+    if !UNITS.contains(&new.unit) {
+        return Err(InvalidInput::new("unit", "must be g, ml or piece").into());
+    }
+    if new.alert_threshold < 0 {
+        return Err(InvalidInput::new("alert_threshold", "must not be negative").into());
+    }
+    let id = Uuid::now_v7();
+    let done = sqlx::query!(
+        "INSERT INTO ingredients (tenant_id, id, name, unit, alert_threshold) VALUES ($1, $2, $3, $4, $5)",
+        tenant_id,
+        id,
+        new.name.trim(),
+        new.unit,
+        new.alert_threshold
+    )
+    .execute(conn)
+    .await;
+    match done {
+        Ok(_) => Ok(id),
+        Err(e) if unique_violation(&e) => {
+            Err(MenuError::Duplicate(format!("ingredient {:?}", new.name)))
+        }
+        Err(e) => Err(anyhow::Error::new(e)
+            .context("inserting an ingredient")
+            .into()),
+    }
+}
+
+/// An ingredient created by a manager (nothing in stock yet), audited.
+pub async fn create(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    new: &NewIngredient<'_>,
+) -> Result<Uuid, MenuError> {
+    let id = insert(conn, tenant_id, new).await?;
+    let details = json!({ "name": new.name.trim(), "unit": new.unit });
+    log(conn, tenant_id, actor, "ingredient.create", id, details).await?;
+    Ok(id)
+}
 
 pub async fn update(
     conn: &mut PgConnection,
@@ -43,17 +98,8 @@ pub async fn update(
     if done.rows_affected() == 0 {
         return Err(MenuError::NotFound("ingredient"));
     }
-    audit::record(
-        conn,
-        tenant_id,
-        Some(actor),
-        "ingredient.update",
-        &id.to_string(),
-        json!({ "name": name, "alert_threshold": alert_threshold }),
-    )
-    .await
-    .context("auditing")?;
-    Ok(())
+    let details = json!({ "name": name, "alert_threshold": alert_threshold });
+    log(conn, tenant_id, actor, "ingredient.update", id, details).await
 }
 
 pub async fn delete(
@@ -70,9 +116,7 @@ pub async fn delete(
     .execute(&mut *conn)
     .await
     .map_err(|e| {
-        if e.as_database_error()
-            .is_some_and(|d| d.is_foreign_key_violation())
-        {
+        if foreign_key_violation(&e) {
             MenuError::InUse("ingredient")
         } else {
             MenuError::from(anyhow::Error::new(e).context("deleting an ingredient"))
@@ -81,15 +125,5 @@ pub async fn delete(
     if done.rows_affected() == 0 {
         return Err(MenuError::NotFound("ingredient"));
     }
-    audit::record(
-        conn,
-        tenant_id,
-        Some(actor),
-        "ingredient.delete",
-        &id.to_string(),
-        json!({}),
-    )
-    .await
-    .context("auditing")?;
-    Ok(())
+    log(conn, tenant_id, actor, "ingredient.delete", id, json!({})).await
 }

@@ -131,7 +131,7 @@ pub async fn accept(
             };
             let name = PersonName::parse(name)?;
             let password = Password::parse(password)?;
-            let hash = auth::password::hash(password.expose().to_string())
+            let hash = auth::password_hash::hash(password.expose().to_string())
                 .await
                 .context("hashing a password")?;
             let new = users::NewUser {

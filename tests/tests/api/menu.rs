@@ -245,7 +245,7 @@ async fn a_price_change_is_visible_on_the_next_read() {
     let mut tx = ocpizza::db::begin_tenant(&app.db.owner, tenant)
         .await
         .unwrap();
-    ocpizza::menu::admin::set_size_price(&mut tx, tenant, m.margherita_m, 1250)
+    ocpizza::menu::write::set_size_price(&mut tx, tenant, m.margherita_m, 1250)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -102,7 +102,7 @@ async fn reorder_uses_todays_prices() {
     let mut tx = ocpizza::db::begin_tenant(&app.db.owner, tenant)
         .await
         .unwrap();
-    ocpizza::menu::admin::set_size_price(&mut tx, tenant, m.margherita_m, 1200)
+    ocpizza::menu::write::set_size_price(&mut tx, tenant, m.margherita_m, 1200)
         .await
         .unwrap();
     tx.commit().await.unwrap();

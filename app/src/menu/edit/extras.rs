@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{db_error, log};
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
-use crate::menu::admin::{name_ok, set_extra_recipe};
+use crate::menu::write::{name_ok, set_extra_recipe};
 
 /// A change of an extra; `None` keeps the current value.
 #[derive(Debug, Default)]

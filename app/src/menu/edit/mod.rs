@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::MenuError;
-use super::admin::{KINDS, foreign_key_violation, name_ok, unique_violation};
+use super::write::{KINDS, foreign_key_violation, name_ok, unique_violation};
 use crate::audit;
 use crate::domain::InvalidInput;
 
@@ -21,7 +21,7 @@ pub use extras::{ExtraChange, delete_extra, update_extra};
 pub use products::{ProductChange, delete_product, update_product};
 pub use sizes::{SizeChange, add_product_size, delete_size, update_size};
 
-pub(super) async fn log(
+pub(crate) async fn log(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -205,9 +205,9 @@ pub async fn create_product(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
-    new: &super::admin::NewProduct<'_>,
+    new: &super::write::NewProduct<'_>,
 ) -> Result<Uuid, MenuError> {
-    let id = super::admin::create_product(conn, tenant_id, new).await?;
+    let id = super::write::create_product(conn, tenant_id, new).await?;
     let details = json!({ "name": new.name.trim() });
     log(conn, tenant_id, actor, "product.create", id, details).await?;
     Ok(id)
@@ -221,21 +221,8 @@ pub async fn create_extra(
     (name, price_cents): (&str, i64),
     recipe: &[(Uuid, i64)],
 ) -> Result<Uuid, MenuError> {
-    let id = super::admin::create_extra(conn, tenant_id, name, price_cents, recipe).await?;
+    let id = super::write::create_extra(conn, tenant_id, name, price_cents, recipe).await?;
     let details = json!({ "name": name.trim(), "price_cents": price_cents });
     log(conn, tenant_id, actor, "extra.create", id, details).await?;
-    Ok(id)
-}
-
-/// An ingredient created by a manager (nothing in stock yet), audited.
-pub async fn create_ingredient(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    actor: Uuid,
-    new: &super::admin::NewIngredient<'_>,
-) -> Result<Uuid, MenuError> {
-    let id = super::admin::create_ingredient(conn, tenant_id, new).await?;
-    let details = json!({ "name": new.name.trim(), "unit": new.unit });
-    log(conn, tenant_id, actor, "ingredient.create", id, details).await?;
     Ok(id)
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{db_error, log};
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
-use crate::menu::admin::{foreign_key_violation, name_ok};
+use crate::menu::write::{foreign_key_violation, name_ok};
 
 /// What may change about a product; `None` keeps the current value.
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::log;
 use crate::domain::{Cents, InvalidInput};
 use crate::menu::MenuError;
-use crate::menu::admin::{NewSize, add_size, name_ok, set_size_recipe};
+use crate::menu::write::{NewSize, add_size, name_ok, set_size_recipe};
 
 async fn size_of(
     conn: &mut PgConnection,

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::admin::{KINDS, UNITS, name_ok};
+use super::write::{KINDS, UNITS, name_ok};
 use crate::domain::{Cents, InvalidInput};
 
 pub use push::{PushReport, push_all_to_tenant};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{GroupError, GroupProduct, list};
 use crate::audit;
 use crate::menu::MenuError;
-use crate::menu::admin::{ensure_category, set_size_recipe};
+use crate::menu::write::{ensure_category, set_size_recipe};
 
 /// How far a push went.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

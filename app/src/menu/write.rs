@@ -13,12 +13,6 @@ use crate::domain::{Cents, InvalidInput};
 pub const KINDS: [&str; 3] = ["pizza", "drink", "dessert"];
 pub const UNITS: [&str; 3] = ["g", "ml", "piece"];
 
-pub struct NewIngredient<'a> {
-    pub name: &'a str,
-    pub unit: &'a str,
-    pub alert_threshold: i64,
-}
-
 pub struct NewSize<'a> {
     pub code: &'a str,
     pub label: &'a str,
@@ -38,7 +32,7 @@ pub struct NewProduct<'a> {
     pub sizes: Vec<NewSize<'a>>,
 }
 
-pub(super) fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
+pub(crate) fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
     let n = name.trim().chars().count();
     if n == 0 || n > 80 {
         return Err(InvalidInput::new(field, "must have 1 to 80 characters"));
@@ -46,12 +40,12 @@ pub(super) fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInpu
     Ok(())
 }
 
-pub(super) fn unique_violation(err: &sqlx::Error) -> bool {
+pub(crate) fn unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())
 }
 
-pub(super) fn foreign_key_violation(err: &sqlx::Error) -> bool {
+pub(crate) fn foreign_key_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_foreign_key_violation())
 }
@@ -77,40 +71,6 @@ pub async fn ensure_category(
     .await
     .context("inserting a category")?;
     Ok(id)
-}
-
-pub async fn create_ingredient(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    new: &NewIngredient<'_>,
-) -> Result<Uuid, MenuError> {
-    name_ok("name", new.name)?;
-    if !UNITS.contains(&new.unit) {
-        return Err(InvalidInput::new("unit", "must be g, ml or piece").into());
-    }
-    if new.alert_threshold < 0 {
-        return Err(InvalidInput::new("alert_threshold", "must not be negative").into());
-    }
-    let id = Uuid::now_v7();
-    let done = sqlx::query!(
-        "INSERT INTO ingredients (tenant_id, id, name, unit, alert_threshold) VALUES ($1, $2, $3, $4, $5)",
-        tenant_id,
-        id,
-        new.name.trim(),
-        new.unit,
-        new.alert_threshold
-    )
-    .execute(conn)
-    .await;
-    match done {
-        Ok(_) => Ok(id),
-        Err(e) if unique_violation(&e) => {
-            Err(MenuError::Duplicate(format!("ingredient {:?}", new.name)))
-        }
-        Err(e) => Err(anyhow::Error::new(e)
-            .context("inserting an ingredient")
-            .into()),
-    }
 }
 
 pub async fn create_product(
