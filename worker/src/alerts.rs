@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ocpizza::jobs::{self, EmailJob};
 use sqlx::postgres::PgListener;
 
 use crate::Context;
@@ -38,38 +37,5 @@ pub async fn run(ctx: Arc<Context>) {
 
 /// Sends what is pending; returns how many alerts were handled.
 pub async fn relay(ctx: &Context) -> anyhow::Result<usize> {
-    let mut tx = ctx.pool.begin().await?;
-    let pending = sqlx::query!(
-        "SELECT tenant_id, id FROM stock_alerts WHERE notified_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED"
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for alert in &pending {
-        let recipients = sqlx::query_scalar!(
-            "SELECT DISTINCT user_id FROM memberships WHERE tenant_id = $1 AND role IN ('owner', 'manager')",
-            alert.tenant_id
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for recipient in recipients {
-            jobs::email(
-                &mut tx,
-                &EmailJob::LowStock {
-                    tenant: alert.tenant_id,
-                    alert: alert.id,
-                    recipient,
-                },
-            )
-            .await?;
-        }
-        sqlx::query!(
-            "UPDATE stock_alerts SET notified_at = now() WHERE tenant_id = $1 AND id = $2",
-            alert.tenant_id,
-            alert.id
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(pending.len())
+    ocpizza::stock::alerts::relay(&ctx.pool).await
 }

@@ -76,9 +76,7 @@ async fn run_backup(ctx: &Context, job: &BackupJob) -> anyhow::Result<String> {
 /// One email to every platform administrator.
 async fn alert_admins(ctx: &Context, error: &str) -> anyhow::Result<()> {
     let mut tx = ctx.pool.begin().await?;
-    let admins = sqlx::query_scalar!("SELECT user_id FROM platform_admins")
-        .fetch_all(&mut *tx)
-        .await?;
+    let admins = ocpizza::accounts::store::platform_admin_ids(&mut tx).await?;
     for recipient in admins {
         let job = EmailJob::BackupFailed {
             recipient,
@@ -91,20 +89,9 @@ async fn alert_admins(ctx: &Context, error: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ingredients still at or below their threshold without any alert for a day get a reminder
-/// (crossings themselves are caught by the database as they happen).
+/// Reminders of ingredients still low (`stock::alerts::remind_still_low`).
 async fn stock_check(ctx: &Context) -> anyhow::Result<String> {
-    let inserted = sqlx::query!(
-        r#"INSERT INTO stock_alerts (tenant_id, ingredient_id, quantity, threshold, reason)
-           SELECT i.tenant_id, i.id, i.quantity_on_hand, i.alert_threshold, 'still_low'
-           FROM ingredients i
-           WHERE i.quantity_on_hand <= i.alert_threshold
-             AND NOT EXISTS (SELECT 1 FROM stock_alerts a WHERE a.tenant_id = i.tenant_id AND a.ingredient_id = i.id
-                             AND a.created_at > now() - interval '1 day')"#
-    )
-    .execute(&ctx.pool)
-    .await?
-    .rows_affected();
+    let inserted = ocpizza::stock::alerts::remind_still_low(&ctx.pool).await?;
     Ok(format!("{inserted} reminders of low stock"))
 }
 
@@ -136,30 +123,9 @@ async fn purge_offboarded(ctx: &Context) -> anyhow::Result<usize> {
 /// and schedule runs, offboarded pizzerias past their grace period.
 async fn prune(ctx: &Context) -> anyhow::Result<String> {
     let mut tx = ctx.pool.begin().await?;
-    let keys = sqlx::query!("DELETE FROM idempotency_keys WHERE expires_at < now()")
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let refresh = sqlx::query!("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days'")
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let account = sqlx::query!("DELETE FROM account_tokens WHERE expires_at < now() - interval '7 days' OR used_at < now() - interval '7 days'")
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let jobs = sqlx::query!(
-        "DELETE FROM apalis.jobs WHERE status = 'Done' AND done_at < now() - interval '14 days'"
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    let runs = sqlx::query!(
-        "DELETE FROM ops.scheduled_runs WHERE scheduled_for < now() - interval '90 days'"
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let keys = ocpizza::orders::idempotency::prune(&mut tx).await?;
+    let (refresh, account) = ocpizza::accounts::store::prune_tokens(&mut tx).await?;
+    let (runs, jobs) = ocpizza::jobs::schedule_runs::prune(&mut tx).await?;
     tx.commit().await?;
     let offboarded = purge_offboarded(ctx).await?;
     Ok(format!(

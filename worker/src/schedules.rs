@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use ocpizza::jobs::{self, BackupJob, MaintenanceJob};
+use ocpizza::jobs::{self, BackupJob, MaintenanceJob, schedule_runs};
 
 use crate::Context;
 
@@ -83,16 +83,7 @@ pub async fn run(ctx: Arc<Context>, tz: Tz, schedules: Vec<Schedule>) {
 /// Claims one tick; true if this worker got it (and enqueued its job).
 pub async fn claim(ctx: &Context, schedule: &str, tick: DateTime<Utc>) -> anyhow::Result<bool> {
     let mut tx = ctx.pool.begin().await?;
-    let inserted = sqlx::query!(
-        "INSERT INTO ops.scheduled_runs (schedule, scheduled_for, worker) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        schedule,
-        tick,
-        ctx.worker_id
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
+    if !schedule_runs::claim(&mut tx, schedule, tick, &ctx.worker_id).await? {
         return Ok(false);
     }
     let key = format!("schedule:{schedule}:{}", tick.to_rfc3339());
@@ -145,14 +136,7 @@ pub async fn claim(ctx: &Context, schedule: &str, tick: DateTime<Utc>) -> anyhow
 
 /// Marks a run started (counting executions: more than one would be a bug) …
 pub async fn started(ctx: &Context, schedule: &str, tick: DateTime<Utc>) -> anyhow::Result<()> {
-    sqlx::query!(
-        "UPDATE ops.scheduled_runs SET started_at = now(), executions = executions + 1 WHERE schedule = $1 AND scheduled_for = $2",
-        schedule,
-        tick
-    )
-    .execute(&ctx.pool)
-    .await?;
-    Ok(())
+    Ok(schedule_runs::started(&ctx.pool, schedule, tick).await?)
 }
 
 /// … and finished, with its outcome.
@@ -162,18 +146,9 @@ pub async fn finished(
     tick: DateTime<Utc>,
     result: &anyhow::Result<String>,
 ) -> anyhow::Result<()> {
-    let (outcome, error) = match result {
-        Ok(_) => ("ok", None),
-        Err(e) => ("failed", Some(format!("{e:#}"))),
+    let outcome = match result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!("{e:#}")),
     };
-    sqlx::query!(
-        "UPDATE ops.scheduled_runs SET finished_at = now(), outcome = $3, error = $4 WHERE schedule = $1 AND scheduled_for = $2",
-        schedule,
-        tick,
-        outcome,
-        error
-    )
-    .execute(&ctx.pool)
-    .await?;
-    Ok(())
+    Ok(schedule_runs::finished(&ctx.pool, schedule, tick, outcome).await?)
 }

@@ -99,3 +99,23 @@ pub async fn mark_verified(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx
     .await?;
     Ok(())
 }
+
+/// Every platform administrator (owner role).
+pub async fn platform_admin_ids(conn: &mut PgConnection) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT user_id FROM platform_admins")
+        .fetch_all(conn)
+        .await
+}
+
+/// Forgets refresh and email tokens a week after they expired or were used: (refresh, email).
+pub async fn prune_tokens(conn: &mut PgConnection) -> Result<(u64, u64), sqlx::Error> {
+    let refresh = sqlx::query!("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days'")
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let account = sqlx::query!("DELETE FROM account_tokens WHERE expires_at < now() - interval '7 days' OR used_at < now() - interval '7 days'")
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok((refresh, account))
+}

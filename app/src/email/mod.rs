@@ -1,7 +1,10 @@
 //! Emails: every message the platform sends, in French and English, plain text and HTML.
 //! Rendering is pure (data in, message out); the worker gathers the data and sends.
 
+mod compose;
 mod templates;
+
+pub use compose::compose;
 
 pub use templates::*;
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::domain::lifecycle::Status;
 
 pub mod failed;
+pub mod schedule_runs;
 
 /// The queues, one per kind of work.
 pub mod queues {

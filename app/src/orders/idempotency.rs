@@ -112,6 +112,16 @@ pub async fn save(
     Ok(())
 }
 
+/// Forgets expired idempotency keys.
+pub async fn prune(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query!("DELETE FROM idempotency_keys WHERE expires_at < now()")
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Ingredient stock: every change is a movement in an append-only ledger (who, why, when);
 //! the quantity on hand is the sum of the movements and never goes below zero.
 
+pub mod alerts;
 pub mod ingredients;
 pub mod store;
 

@@ -197,3 +197,29 @@ pub async fn pending(
     .fetch_all(conn)
     .await
 }
+
+/// What an invitation email says: who is invited to which pizzeria, as what, until when.
+pub struct InvitationMail {
+    pub email: String,
+    pub role: Role,
+    pub expires_at: DateTime<Utc>,
+    pub slug: String,
+    pub pizzeria: String,
+}
+
+pub async fn for_email(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<InvitationMail>, sqlx::Error> {
+    sqlx::query_as!(
+        InvitationMail,
+        r#"SELECT i.email, i.role AS "role: Role", i.expires_at, t.slug, t.name AS pizzeria
+           FROM invitations i JOIN tenants t ON t.id = i.tenant_id
+           WHERE i.tenant_id = $1 AND i.id = $2"#,
+        tenant_id,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}

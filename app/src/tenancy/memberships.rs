@@ -120,3 +120,13 @@ pub async fn owners(conn: &mut PgConnection, tenant_id: Uuid) -> Result<i64, sql
     .fetch_one(conn)
     .await
 }
+
+/// The owners and managers of a pizzeria (who hear about its stock).
+pub async fn managers(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT DISTINCT user_id FROM memberships WHERE tenant_id = $1 AND role IN ('owner', 'manager')",
+        tenant_id
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -50,6 +50,21 @@ pub async fn find_by_slug(
     .await
 }
 
+pub async fn find_by_id(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TenantRow,
+        r#"SELECT id, slug, name, address_line, postcode, city, phone, latitude, longitude,
+                  timezone, status, created_at, offboard_after
+           FROM tenants WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// Every pizzeria, by name.
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<TenantRow>, sqlx::Error> {
     sqlx::query_as!(
