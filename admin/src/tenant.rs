@@ -9,8 +9,8 @@ use sqlx::PgPool;
 
 #[derive(Subcommand)]
 pub enum TenantCommand {
-    /// Create a pizzeria with its owner (an existing account is reused; a new one gets a
-    /// temporary password, printed once).
+    /// Create a pizzeria with its owner (an existing account becomes owner at once; anyone else
+    /// is emailed an invitation to join).
     Create(Box<CreateArgs>),
     /// List every pizzeria.
     List,

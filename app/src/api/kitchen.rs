@@ -241,7 +241,7 @@ impl KitchenApi {
             orders
                 .iter()
                 .map(|d| OrderView::new(d, &tenant.slug, &state.config.http.public_url))
-                .collect(),
+                .collect::<anyhow::Result<_>>()?,
         ))
     }
 

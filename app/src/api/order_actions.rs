@@ -87,7 +87,7 @@ async fn acting(
     }
 }
 
-fn view(state: &AppState, tenant: &Tenant, d: &OrderDetails) -> OrderView {
+fn view(state: &AppState, tenant: &Tenant, d: &OrderDetails) -> anyhow::Result<OrderView> {
     OrderView::new(d, &tenant.slug, &state.config.http.public_url)
 }
 
@@ -101,7 +101,10 @@ async fn change_lines(
     body: &LinesBody,
 ) -> Result<Modified, Problem> {
     let requested: Vec<_> = body.lines.iter().map(LineBody::request).collect();
-    let idem = idempotency_of(key, &body.to_json().unwrap_or_default())?;
+    let body_json = body
+        .to_json()
+        .ok_or_else(|| anyhow::anyhow!("serialising a change of lines"))?;
+    let idem = idempotency_of(key, &body_json)?;
     let url = &state.config.http.public_url;
     let render = |d: &OrderDetails| order_json(d, &tenant.slug, url);
     let scoped = idem.as_ref().map(|i| (principal.as_str(), i));
@@ -116,7 +119,7 @@ async fn change_lines(
         render,
     )
     .await?;
-    let (body, replayed) = answer(placed, &tenant.slug, url);
+    let (body, replayed) = answer(placed, &tenant.slug, url)?;
     Ok(Modified::Ok(Json(body), replayed))
 }
 
@@ -140,7 +143,7 @@ impl OrderActionsApi {
         let who = acting(&state, &tenant, &auth, *id, action).await?;
         let input = input(&body.0.unwrap_or_default())?;
         let details = transitions::act(&state.pool, tenant.id, *id, who, action, &input).await?;
-        Ok(Json(view(&state, &tenant, &details)))
+        Ok(Json(view(&state, &tenant, &details)?))
     }
 
     /// With the tracking link: cancel the order (until preparation starts).
@@ -166,7 +169,7 @@ impl OrderActionsApi {
         };
         let details =
             transitions::act(&state.pool, tenant.id, order.order.id, who, action, &input).await?;
-        Ok(Json(view(&state, &tenant, &details)))
+        Ok(Json(view(&state, &tenant, &details)?))
     }
 
     /// Change the lines of your order until preparation starts: re-priced, re-checked and

@@ -1,5 +1,6 @@
 //! The JSON shape of an order, shared by every endpoint that returns one.
 
+use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
@@ -94,9 +95,32 @@ pub struct OrderView {
 }
 
 impl OrderView {
-    pub fn new(d: &OrderDetails, pizzeria: &str, public_url: &str) -> Self {
+    /// The view of an order; a stored JSON column that does not decode is our fault (500).
+    pub fn new(d: &OrderDetails, pizzeria: &str, public_url: &str) -> anyhow::Result<Self> {
         let o = &d.order;
-        Self {
+        let lines = d
+            .lines
+            .iter()
+            .map(|l| {
+                Ok(LineView {
+                    product_id: l.product_id,
+                    size_id: l.size_id,
+                    name: l.product_name.clone(),
+                    size: l.size_label.clone(),
+                    kind: l.kind.clone(),
+                    extras: serde_json::from_value(l.extras.clone()).with_context(|| {
+                        format!("the extras of line {} of order {}", l.line_no, o.id)
+                    })?,
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    vat_rate_bp: l.vat_rate_bp,
+                    line_total_cents: l.line_total_cents,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let vat = serde_json::from_value(o.vat.clone())
+            .with_context(|| format!("the VAT of order {}", o.id))?;
+        Ok(Self {
             id: o.id,
             pizzeria: pizzeria.to_string(),
             number: o.number,
@@ -104,26 +128,11 @@ impl OrderView {
             status: o.status.to_string(),
             channel: o.channel.to_string(),
             fulfilment: o.fulfilment.to_string(),
-            lines: d
-                .lines
-                .iter()
-                .map(|l| LineView {
-                    product_id: l.product_id,
-                    size_id: l.size_id,
-                    name: l.product_name.clone(),
-                    size: l.size_label.clone(),
-                    kind: l.kind.clone(),
-                    extras: serde_json::from_value(l.extras.clone()).unwrap_or_default(),
-                    quantity: l.quantity,
-                    unit_price_cents: l.unit_price_cents,
-                    vat_rate_bp: l.vat_rate_bp,
-                    line_total_cents: l.line_total_cents,
-                })
-                .collect(),
+            lines,
             subtotal_cents: o.subtotal_cents,
             delivery_fee_cents: o.delivery_fee_cents,
             total_cents: o.total_cents,
-            vat: serde_json::from_value(o.vat.clone()).unwrap_or_default(),
+            vat,
             payment_method: o.payment_method.to_string(),
             payment_status: o.payment_status.clone(),
             requested_slot_start: o.requested_slot_start,
@@ -153,7 +162,7 @@ impl OrderView {
                 public_url.trim_end_matches('/'),
                 o.tracking_token
             ),
-        }
+        })
     }
 }
 
@@ -172,10 +181,14 @@ pub fn idempotency_of(
 }
 
 /// The JSON of an order.
-pub fn order_json(d: &OrderDetails, pizzeria: &str, public_url: &str) -> serde_json::Value {
-    OrderView::new(d, pizzeria, public_url)
+pub fn order_json(
+    d: &OrderDetails,
+    pizzeria: &str,
+    public_url: &str,
+) -> anyhow::Result<serde_json::Value> {
+    OrderView::new(d, pizzeria, public_url)?
         .to_json()
-        .unwrap_or_default()
+        .context("serialising an order")
 }
 
 /// The body of a placing or modifying answer, and the `Idempotent-Replayed` header of a replay.
@@ -183,9 +196,9 @@ pub fn answer(
     placed: Placed,
     pizzeria: &str,
     public_url: &str,
-) -> (serde_json::Value, Option<String>) {
+) -> anyhow::Result<(serde_json::Value, Option<String>)> {
     match placed {
-        Placed::Created(details) => (order_json(&details, pizzeria, public_url), None),
-        Placed::Replayed { body, .. } => (body, Some("true".into())),
+        Placed::Created(details) => Ok((order_json(&details, pizzeria, public_url)?, None)),
+        Placed::Replayed { body, .. } => Ok((body, Some("true".into()))),
     }
 }

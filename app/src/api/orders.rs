@@ -217,7 +217,7 @@ async fn run_place(
         render,
     )
     .await?;
-    let (body, replayed) = answer(placed, &tenant.slug, url);
+    let (body, replayed) = answer(placed, &tenant.slug, url)?;
     Ok(PlacedResponse::Created(Json(body), replayed))
 }
 
@@ -245,7 +245,9 @@ impl OrdersApi {
             &placer,
             &request,
             idempotency_key.0.as_deref(),
-            body.0.to_json().unwrap_or_default(),
+            body.0
+                .to_json()
+                .ok_or_else(|| anyhow::anyhow!("serialising an order request"))?,
         )
         .await
     }
@@ -265,7 +267,7 @@ impl OrdersApi {
             &details,
             &tenant.slug,
             &state.config.http.public_url,
-        )))
+        )?))
     }
 
     /// Follow an order with the tracking link's token (guests, phone customers).
@@ -282,7 +284,7 @@ impl OrdersApi {
             &details,
             &tenant.slug,
             &state.config.http.public_url,
-        )))
+        )?))
     }
 
     /// Order again what a past order had, at today's prices and availability.

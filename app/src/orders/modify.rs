@@ -27,7 +27,7 @@ pub async fn modify(
     who: ActingAs,
     requested: &[LineRequest],
     idem: Option<(&str, &Idempotency)>,
-    render: impl Fn(&OrderDetails) -> serde_json::Value,
+    render: impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
 ) -> Result<Placed, OrderError> {
     let mut tx = db::begin_tenant(pool, tenant.id).await?;
     if let Some((principal, i)) = idem {
@@ -48,7 +48,7 @@ pub async fn modify(
             principal,
             &i.key,
             200,
-            &render(&details),
+            &render(&details)?,
         )
         .await?;
     }

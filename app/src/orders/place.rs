@@ -63,7 +63,7 @@ pub async fn place(
     placer: &Placer,
     req: &OrderRequest,
     idem: Option<&Idempotency>,
-    render: impl Fn(&OrderDetails) -> serde_json::Value,
+    render: impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
 ) -> Result<Placed, OrderError> {
     let principal = placer.principal();
     let mut attempt = 0;
@@ -89,7 +89,7 @@ pub async fn place(
                         &principal,
                         &i.key,
                         201,
-                        &render(&details),
+                        &render(&details)?,
                     )
                     .await?;
                 }

@@ -44,7 +44,8 @@ pub async fn schedule(
         .context("reading opening hours")?
     {
         schedule.add_weekly(
-            u32::try_from(h.weekday).unwrap_or(0),
+            u32::try_from(h.weekday)
+                .with_context(|| format!("weekday {} in the opening hours", h.weekday))?,
             Period::new(h.opens, h.closes),
         );
     }
