@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Records an action of a pizzeria's staff or owner (who did what, when), under RLS.
-pub async fn record(
+pub(crate) async fn record(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Option<Uuid>,

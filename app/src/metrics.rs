@@ -58,21 +58,21 @@ fn describe() {
 }
 
 /// The text exposition of every metric of the process.
-pub fn render() -> String {
+pub(crate) fn render() -> String {
     install().render()
 }
 
-pub fn http_request(method: &str, route: String, status: u16, seconds: f64) {
+pub(crate) fn http_request(method: &str, route: String, status: u16, seconds: f64) {
     metrics::histogram!(HTTP_DURATION, "method" => method.to_string(), "route" => route, "status" => status.to_string())
         .record(seconds);
 }
 
-pub fn order_placed(channel: Channel, fulfilment: Fulfilment) {
+pub(crate) fn order_placed(channel: Channel, fulfilment: Fulfilment) {
     metrics::counter!(ORDERS_PLACED, "channel" => channel.as_str(), "fulfilment" => fulfilment.as_str())
         .increment(1);
 }
 
-pub fn order_transition(from: &str, to: &str) {
+pub(crate) fn order_transition(from: &str, to: &str) {
     metrics::counter!(ORDER_TRANSITIONS, "from" => from.to_string(), "to" => to.to_string())
         .increment(1);
 }
@@ -86,7 +86,7 @@ pub fn last_good_backup_age(seconds: f64) {
     metrics::gauge!(LAST_GOOD_BACKUP_AGE).set(seconds);
 }
 
-pub fn sse_connections(kind: &'static str, live: i64) {
+pub(crate) fn sse_connections(kind: &'static str, live: i64) {
     // Gauges are f64; connection counts are far below 2^53.
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!(SSE_CONNECTIONS, "kind" => kind).set(live as f64);
@@ -94,7 +94,7 @@ pub fn sse_connections(kind: &'static str, live: i64) {
 
 /// The route template of a path, for labels: ids, slugs, tokens, days and numbers become
 /// placeholders, and paths outside the APIs are `other`, so scanners cannot grow the series.
-pub fn route_label(path: &str) -> String {
+pub(crate) fn route_label(path: &str) -> String {
     const ROOTS: [&str; 7] = [
         "/api/v1",
         "/admin/v1",

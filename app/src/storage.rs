@@ -12,14 +12,14 @@ use sha2::{Digest, Sha256};
 
 use crate::config::S3Config;
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-pub async fn sha256_of_file(path: &Path) -> anyhow::Result<String> {
+pub(crate) async fn sha256_of_file(path: &Path) -> anyhow::Result<String> {
     let bytes = tokio::fs::read(path)
         .await
         .with_context(|| format!("reading {}", path.display()))?;
@@ -121,7 +121,7 @@ impl Remote {
     }
 
     /// [`Remote::put`] with the `Content-Type` the object is served with.
-    pub async fn put_typed(
+    pub(crate) async fn put_typed(
         &self,
         file: &str,
         bytes: &[u8],
@@ -153,7 +153,7 @@ impl Remote {
     }
 
     /// A URL that reads the object without credentials for `secs` seconds.
-    pub async fn presign_get(&self, file: &str, secs: u32) -> anyhow::Result<String> {
+    pub(crate) async fn presign_get(&self, file: &str, secs: u32) -> anyhow::Result<String> {
         let key = self.key(file);
         self.bucket
             .presign_get(&key, secs, None)

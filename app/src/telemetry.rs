@@ -58,7 +58,7 @@ pub fn init_sentry(config: &Config, binary: &'static str) -> Option<sentry::Clie
 /// Reports one of our faults (a 5xx, a failed job) with its cause chain to the current hub,
 /// which carries the request's id and pizzeria (set by the request middleware) or the job's.
 /// Does nothing without Sentry.
-pub fn report_error(err: &anyhow::Error) {
+pub(crate) fn report_error(err: &anyhow::Error) {
     sentry::capture_message(&format!("{err:#}"), sentry::Level::Error);
 }
 

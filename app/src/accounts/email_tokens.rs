@@ -21,7 +21,7 @@ impl Purpose {
         }
     }
 
-    pub fn lifetime(self) -> Duration {
+    pub(crate) fn lifetime(self) -> Duration {
         match self {
             Purpose::VerifyEmail => Duration::days(7),
             Purpose::ResetPassword => Duration::hours(1),
@@ -57,7 +57,7 @@ pub async fn create(
 }
 
 /// Uses a token: the user it was for, if it is valid, unused and unexpired (then it is spent).
-pub async fn consume(
+pub(crate) async fn consume(
     conn: &mut PgConnection,
     purpose: Purpose,
     token: &str,

@@ -197,7 +197,7 @@ pub async fn logout(pool: &PgPool, token: &str) -> Result<(), AccountsError> {
 }
 
 /// Changes the password and ends every session of the user (other devices must log in again).
-pub async fn change_password(
+pub(crate) async fn change_password(
     pool: &PgPool,
     user_id: Uuid,
     current: &str,
@@ -274,7 +274,10 @@ pub async fn verify_email(pool: &PgPool, token: &str) -> Result<(), AccountsErro
 }
 
 /// Sends a password reset link if the address has an account; says nothing either way.
-pub async fn request_password_reset(pool: &PgPool, email: &str) -> Result<(), AccountsError> {
+pub(crate) async fn request_password_reset(
+    pool: &PgPool,
+    email: &str,
+) -> Result<(), AccountsError> {
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
@@ -300,7 +303,7 @@ pub async fn request_password_reset(pool: &PgPool, email: &str) -> Result<(), Ac
 }
 
 /// Sets a new password with the token of a reset email; every session of the account ends.
-pub async fn reset_password(
+pub(crate) async fn reset_password(
     pool: &PgPool,
     token: &str,
     new_password: &str,

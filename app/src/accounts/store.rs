@@ -81,7 +81,10 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-pub async fn is_platform_admin(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+pub(crate) async fn is_platform_admin(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM platform_admins WHERE user_id = $1) AS "admin!""#,
         id
@@ -90,7 +93,7 @@ pub async fn is_platform_admin(conn: &mut PgConnection, id: Uuid) -> Result<bool
     .await
 }
 
-pub async fn mark_verified(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+pub(crate) async fn mark_verified(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
         id

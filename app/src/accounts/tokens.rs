@@ -38,7 +38,7 @@ pub async fn insert(
 }
 
 /// Finds a token and locks it, so two refreshes with one token cannot both rotate it.
-pub async fn find_for_update(
+pub(crate) async fn find_for_update(
     conn: &mut PgConnection,
     token_hash: &[u8],
 ) -> Result<Option<RefreshTokenRow>, sqlx::Error> {
@@ -52,7 +52,7 @@ pub async fn find_for_update(
     .await
 }
 
-pub async fn mark_rotated(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+pub(crate) async fn mark_rotated(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1",
         id
@@ -62,7 +62,10 @@ pub async fn mark_rotated(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx:
     Ok(())
 }
 
-pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<u64, sqlx::Error> {
+pub(crate) async fn revoke_family(
+    conn: &mut PgConnection,
+    family_id: Uuid,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
         family_id
@@ -72,7 +75,7 @@ pub async fn revoke_family(conn: &mut PgConnection, family_id: Uuid) -> Result<u
     Ok(done.rows_affected())
 }
 
-pub async fn revoke_all_of_user(
+pub(crate) async fn revoke_all_of_user(
     conn: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<u64, sqlx::Error> {

@@ -63,7 +63,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
 }
 
 /// Every route of the admin server, with its middleware.
-pub fn routes(state: AdminState) -> impl Endpoint {
+pub(crate) fn routes(state: AdminState) -> impl Endpoint {
     let api = openapi();
     let routes = server::standard_routes(&api)
         .nest("/admin/v1", api)

@@ -124,7 +124,7 @@ pub struct Managed {
 impl Managed {
     /// Owners (and platform administrators) may do what managers may not: hand out the owner
     /// and manager roles.
-    pub fn is_owner(&self) -> bool {
+    pub(crate) fn is_owner(&self) -> bool {
         self.platform_admin || self.actor_roles.contains(&Role::Owner)
     }
 }

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::{db, menu, tenancy};
 
 #[handler]
-pub async fn product_image(
+pub(crate) async fn product_image(
     state: Data<&AppState>,
     Path((slug, id)): Path<(String, String)>,
 ) -> Response {

@@ -131,7 +131,7 @@ struct OpeningView {
     next_slots: Vec<SlotView>,
 }
 
-pub fn product_view(
+pub(crate) fn product_view(
     slug: &str,
     p: &Product,
     menu: &MenuData,

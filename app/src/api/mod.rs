@@ -97,7 +97,7 @@ fn metrics(state: Data<&AppState>) -> poem::Response {
 }
 
 /// Every route of `ocpizza-app`, with its middleware.
-pub fn routes(state: AppState) -> impl Endpoint {
+pub(crate) fn routes(state: AppState) -> impl Endpoint {
     let api = openapi();
     let routes = server::standard_routes(&api)
         .nest("/api/v1", api.around(maintenance::maintenance))

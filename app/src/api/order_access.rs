@@ -13,7 +13,7 @@ use crate::{db, settings};
 
 /// The order, if the caller may see it: its customer, or staff of the pizzeria. Anything else
 /// is the 404 of a missing order.
-pub async fn visible_order(
+pub(crate) async fn visible_order(
     state: &AppState,
     tenant: &Tenant,
     who: Principal,
@@ -28,7 +28,7 @@ pub async fn visible_order(
         .ok_or_else(|| Problem::not_found("order"))
 }
 
-pub async fn tracked_order(
+pub(crate) async fn tracked_order(
     state: &AppState,
     tenant: &Tenant,
     token: &str,
@@ -44,7 +44,7 @@ pub async fn tracked_order(
     Ok(details)
 }
 
-pub async fn seller(state: &AppState, tenant: &Tenant) -> Result<Seller, Problem> {
+pub(crate) async fn seller(state: &AppState, tenant: &Tenant) -> Result<Seller, Problem> {
     let mut conn = state.pool.acquire().await?;
     let slug = crate::domain::Slug::parse(&tenant.slug)?;
     let row = tenancy::store::find_by_slug(&mut conn, &slug)

@@ -167,7 +167,7 @@ impl OrderView {
 }
 
 /// The key of an `Idempotency-Key` header with the digest of the request it came with.
-pub fn idempotency_of(
+pub(crate) fn idempotency_of(
     key: Option<&str>,
     request: &serde_json::Value,
 ) -> Result<Option<Idempotency>, Problem> {
@@ -181,7 +181,7 @@ pub fn idempotency_of(
 }
 
 /// The JSON of an order.
-pub fn order_json(
+pub(crate) fn order_json(
     d: &OrderDetails,
     pizzeria: &str,
     public_url: &str,

@@ -40,7 +40,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
 }
 
 /// The roles of `principal` in `tenant`; none means the person is not staff there.
-pub async fn staff_roles(
+pub(crate) async fn staff_roles(
     state: &AppState,
     tenant: &Tenant,
     principal: Principal,
@@ -53,7 +53,7 @@ pub async fn staff_roles(
 
 /// Requires one of `allowed` in `tenant`. Staff of another pizzeria get the 404 of a missing
 /// object (a tenant never learns about another's staff side); others without the role, 403.
-pub async fn require_role(
+pub(crate) async fn require_role(
     state: &AppState,
     tenant: &Tenant,
     principal: Principal,
@@ -90,7 +90,10 @@ pub const STAFF: &[Role] = &[
 
 /// The caller if an `Authorization: Bearer` header is present (it must then be valid); none
 /// for anonymous callers (guests).
-pub fn optional_principal(state: &AppState, req: &Request) -> Result<Option<Principal>, Problem> {
+pub(crate) fn optional_principal(
+    state: &AppState,
+    req: &Request,
+) -> Result<Option<Principal>, Problem> {
     let Some(header) = req.headers().get(poem::http::header::AUTHORIZATION) else {
         return Ok(None);
     };

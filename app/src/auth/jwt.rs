@@ -23,7 +23,7 @@ impl Audience {
     }
 
     /// The value stored with refresh tokens.
-    pub fn db_value(self) -> &'static str {
+    pub(crate) fn db_value(self) -> &'static str {
         match self {
             Audience::App => "app",
             Audience::Admin => "admin",
@@ -76,7 +76,7 @@ impl JwtKeys {
         }
     }
 
-    pub fn ttl(&self) -> Duration {
+    pub(crate) fn ttl(&self) -> Duration {
         self.ttl
     }
 
@@ -84,7 +84,7 @@ impl JwtKeys {
         self.audience
     }
 
-    pub fn issue(&self, user_id: Uuid) -> Result<String, JwtError> {
+    pub(crate) fn issue(&self, user_id: Uuid) -> Result<String, JwtError> {
         let now = Utc::now().timestamp();
         let claims = AccessClaims {
             iss: self.issuer.clone(),

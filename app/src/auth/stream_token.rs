@@ -47,11 +47,11 @@ impl StreamTokens {
         }
     }
 
-    pub fn ttl_secs(&self) -> i64 {
+    pub(crate) fn ttl_secs(&self) -> i64 {
         self.ttl_secs
     }
 
-    pub fn issue(
+    pub(crate) fn issue(
         &self,
         user: Uuid,
         tenant: Uuid,

@@ -109,10 +109,6 @@ impl Backups {
         })
     }
 
-    pub fn has_remote(&self) -> bool {
-        self.remote.is_some()
-    }
-
     /// Makes a backup, records it, and (for scheduled and manual ones) prunes what is past
     /// retention.
     pub async fn run(&self, kind: Kind) -> anyhow::Result<BackupRow> {
@@ -351,7 +347,7 @@ impl Backups {
     }
 
     /// The dump's bytes, from the local copy or, when it is gone, from S3.
-    pub async fn fetch(&self, file: &str) -> anyhow::Result<(Vec<u8>, &'static str)> {
+    pub(crate) async fn fetch(&self, file: &str) -> anyhow::Result<(Vec<u8>, &'static str)> {
         if let Some(bytes) = self.local.get(file).await? {
             return Ok((bytes, "local"));
         }

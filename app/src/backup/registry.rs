@@ -125,7 +125,7 @@ pub async fn find(pool: &PgPool, id: Uuid) -> Result<Option<BackupRow>, sqlx::Er
 }
 
 /// The newest backup that succeeded and was not pruned.
-pub async fn latest_good(pool: &PgPool) -> Result<Option<BackupRow>, sqlx::Error> {
+pub(crate) async fn latest_good(pool: &PgPool) -> Result<Option<BackupRow>, sqlx::Error> {
     sqlx::query_as!(
         BackupRow,
         "SELECT * FROM ops.backups WHERE outcome = 'ok' AND pruned_at IS NULL ORDER BY started_at DESC LIMIT 1"

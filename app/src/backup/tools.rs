@@ -44,7 +44,7 @@ impl Target {
 
 mod url {
     /// The password of a `postgres://user:password@host/db` URL, percent-decoded.
-    pub fn password_of(url: &str) -> Option<String> {
+    pub(crate) fn password_of(url: &str) -> Option<String> {
         let rest = url.split_once("://")?.1;
         let userinfo = rest.split_once('@')?.0;
         let raw = userinfo.split_once(':')?.1;
@@ -135,7 +135,7 @@ impl Tools {
     }
 
     /// `psql` reading a script from stdin, all of it in one transaction.
-    pub async fn psql_script(&self, target: &Target, script: &[u8]) -> anyhow::Result<()> {
+    pub(crate) async fn psql_script(&self, target: &Target, script: &[u8]) -> anyhow::Result<()> {
         use tokio::io::AsyncWriteExt;
         let mut child = self
             .command("psql", target)

@@ -21,7 +21,7 @@ pub enum ProductionCheckError {
 }
 
 /// Checks the secrets of a production configuration; every other profile passes.
-pub fn check_production_secrets(config: &Config) -> Result<(), ProductionCheckError> {
+pub(crate) fn check_production_secrets(config: &Config) -> Result<(), ProductionCheckError> {
     use secrecy::ExposeSecret;
     if config.profile != super::Profile::Production {
         return Ok(());

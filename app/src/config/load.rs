@@ -21,7 +21,7 @@ pub fn load() -> Result<Config, ConfigError> {
 }
 
 /// The layered sources, in order of precedence (last wins).
-pub fn figment() -> Result<Figment, ConfigError> {
+pub(crate) fn figment() -> Result<Figment, ConfigError> {
     let file = match std::env::var_os("OCPIZZA_CONFIG") {
         Some(path) => {
             let path = PathBuf::from(path);
@@ -47,7 +47,7 @@ pub fn figment() -> Result<Figment, ConfigError> {
 }
 
 /// Extracts a [`Config`]; errors name the key and where it came from (file or variable).
-pub fn load_from(figment: Figment) -> Result<Config, ConfigError> {
+pub(crate) fn load_from(figment: Figment) -> Result<Config, ConfigError> {
     figment.extract::<Config>().map_err(|err| {
         ConfigError::Invalid(err.into_iter().map(describe).collect::<Vec<_>>().join("; "))
     })

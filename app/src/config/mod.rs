@@ -9,8 +9,9 @@ mod sentry;
 pub use admin::{AdminConfig, ImagesConfig};
 pub use sentry::SentryConfig;
 
-pub use checks::{ProductionCheckError, check_production_secrets};
-pub use load::{ConfigError, load, load_from};
+pub use checks::ProductionCheckError;
+pub(crate) use checks::check_production_secrets;
+pub use load::{ConfigError, load};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -279,7 +280,7 @@ impl Default for Config {
 }
 
 impl Config {
-    pub fn log_format(&self) -> LogFormat {
+    pub(crate) fn log_format(&self) -> LogFormat {
         self.log.format.unwrap_or(match self.profile {
             Profile::Development => LogFormat::Pretty,
             Profile::Production => LogFormat::Json,
@@ -302,11 +303,14 @@ mod secret {
     use secrecy::SecretString;
     use serde::Serializer;
 
-    pub fn ser<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn ser<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str("[redacted]")
     }
 
-    pub fn ser_opt<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn ser_opt<S: Serializer>(
+        v: &Option<SecretString>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(_) => s.serialize_some("[redacted]"),
             None => s.serialize_none(),

@@ -44,7 +44,7 @@ fn line(slug: &str, name: &str, f: &Figures) -> String {
     .join(",")
 }
 
-pub fn to_csv(d: &Dashboard) -> String {
+pub(crate) fn to_csv(d: &Dashboard) -> String {
     let mut out = String::from(HEADER);
     out.push_str("\r\n");
     for p in &d.pizzerias {

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use csv::to_csv;
+pub(crate) use csv::to_csv;
 
 use crate::domain::InvalidInput;
 

@@ -85,7 +85,7 @@ pub async fn counts(
 }
 
 /// What each product sold in completed orders, per pizzeria.
-pub async fn product_sales(
+pub(crate) async fn product_sales(
     conn: &mut PgConnection,
     tenant: Option<Uuid>,
     range: Range,

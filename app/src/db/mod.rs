@@ -4,7 +4,8 @@ mod migrations;
 mod roles;
 
 pub use migrations::{MIGRATOR, MigrationState, migrate, migration_state};
-pub use roles::{RoleCheckError, RoleInfo, check_runtime_role, role_info};
+pub(crate) use roles::check_runtime_role;
+pub use roles::{RoleCheckError, RoleInfo};
 
 use std::time::Duration;
 

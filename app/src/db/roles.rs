@@ -30,7 +30,7 @@ pub enum RoleCheckError {
     Database(#[from] sqlx::Error),
 }
 
-pub async fn role_info(pool: &PgPool) -> Result<RoleInfo, sqlx::Error> {
+pub(crate) async fn role_info(pool: &PgPool) -> Result<RoleInfo, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT rolname AS "name!", rolsuper AS "superuser!", rolbypassrls AS "bypass_rls!",
                   EXISTS (SELECT 1 FROM pg_tables
@@ -48,7 +48,7 @@ pub async fn role_info(pool: &PgPool) -> Result<RoleInfo, sqlx::Error> {
 }
 
 /// Refuses a role under which row-level security would not hold.
-pub async fn check_runtime_role(pool: &PgPool) -> Result<RoleInfo, RoleCheckError> {
+pub(crate) async fn check_runtime_role(pool: &PgPool) -> Result<RoleInfo, RoleCheckError> {
     let info = role_info(pool).await?;
     if info.superuser {
         return Err(RoleCheckError::Superuser(info.name));

@@ -72,7 +72,7 @@ pub enum PositionError {
 
 /// Records a position of the order's driver; returns the new arrival estimate, if the order
 /// has coordinates.
-pub async fn record_position(
+pub(crate) async fn record_position(
     pool: &PgPool,
     config: &DeliveryConfig,
     tenant_id: Uuid,
@@ -110,7 +110,7 @@ pub async fn record_position(
 }
 
 /// Arrival estimate from a position, when the order's address has coordinates.
-pub fn eta(
+pub(crate) fn eta(
     config: &DeliveryConfig,
     order: &orders::OrderRow,
     from: &Position,

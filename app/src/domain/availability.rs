@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub type Needs = Vec<(Uuid, i64)>;
 
 /// Adds `more` to `needs`, summing quantities of the same ingredient.
-pub fn combine(needs: &[(Uuid, i64)], more: &[(Uuid, i64)]) -> Needs {
+pub(crate) fn combine(needs: &[(Uuid, i64)], more: &[(Uuid, i64)]) -> Needs {
     let mut total: Vec<(Uuid, i64)> = needs.to_vec();
     for (id, qty) in more {
         match total.iter_mut().find(|(i, _)| i == id) {

@@ -16,7 +16,8 @@ mod slug;
 
 pub use email::Email;
 pub use locale::Locale;
-pub use money::{Cents, vat_included};
+pub use money::Cents;
+pub(crate) use money::vat_included;
 pub use password::Password;
 pub use person::{PersonName, Phone};
 pub use role::Role;

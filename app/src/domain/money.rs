@@ -6,7 +6,7 @@ pub struct Cents(pub i64);
 
 impl Cents {
     /// Parses a price given in cents: positive and at most 1,000 €.
-    pub fn parse_price(cents: i64) -> Result<Self, super::InvalidInput> {
+    pub(crate) fn parse_price(cents: i64) -> Result<Self, super::InvalidInput> {
         if cents <= 0 || cents > 100_000 {
             return Err(super::InvalidInput::new(
                 "price_cents",
@@ -28,7 +28,7 @@ impl std::fmt::Display for Cents {
 
 /// The VAT contained in a price that includes it, at `rate_bp` basis points (1000 = 10 %),
 /// rounded to the nearest cent (half away from zero).
-pub fn vat_included(gross: Cents, rate_bp: i64) -> Cents {
+pub(crate) fn vat_included(gross: Cents, rate_bp: i64) -> Cents {
     let numerator = gross.0 * rate_bp;
     let denominator = 10_000 + rate_bp;
     Cents((2 * numerator + denominator) / (2 * denominator))

@@ -25,7 +25,7 @@ impl Period {
         Self { opens, closes }
     }
 
-    pub fn past_midnight(&self) -> bool {
+    pub(crate) fn past_midnight(&self) -> bool {
         self.closes <= self.opens
     }
 }
@@ -72,7 +72,7 @@ impl Schedule {
     }
 
     /// Adds a weekly period; `weekday` is ISO (1 = Monday … 7 = Sunday).
-    pub fn add_weekly(&mut self, weekday: u32, period: Period) {
+    pub(crate) fn add_weekly(&mut self, weekday: u32, period: Period) {
         if let Some(day) = weekday
             .checked_sub(1)
             .and_then(|i| self.weekly.get_mut(i as usize))
@@ -83,7 +83,7 @@ impl Schedule {
     }
 
     /// The periods of a service day after exceptions.
-    pub fn periods_on(&self, day: NaiveDate) -> Vec<Period> {
+    pub(crate) fn periods_on(&self, day: NaiveDate) -> Vec<Period> {
         match self.exceptions.get(&day) {
             Some(DayOverride::Closed) => vec![],
             Some(DayOverride::Special(periods)) => periods.clone(),
@@ -92,7 +92,7 @@ impl Schedule {
     }
 
     /// The openings of a service day, as instants.
-    pub fn intervals_on(&self, day: NaiveDate) -> Vec<Interval> {
+    pub(crate) fn intervals_on(&self, day: NaiveDate) -> Vec<Interval> {
         self.periods_on(day)
             .into_iter()
             .filter_map(|p| {
@@ -113,7 +113,7 @@ impl Schedule {
     }
 
     /// The opening `at` falls in, if any (today's, or yesterday's running past midnight).
-    pub fn interval_at(&self, at: DateTime<Utc>) -> Option<Interval> {
+    pub(crate) fn interval_at(&self, at: DateTime<Utc>) -> Option<Interval> {
         let local = at.with_timezone(&self.tz).date_naive();
         [local.pred_opt(), Some(local)]
             .into_iter()
@@ -122,7 +122,7 @@ impl Schedule {
             .find(|i| i.contains(at))
     }
 
-    pub fn is_open(&self, at: DateTime<Utc>) -> bool {
+    pub(crate) fn is_open(&self, at: DateTime<Utc>) -> bool {
         self.interval_at(at).is_some()
     }
 
@@ -132,7 +132,7 @@ impl Schedule {
     }
 
     /// Openings from `at` on (the current one first if open), up to three weeks ahead.
-    pub fn intervals_from(&self, at: DateTime<Utc>) -> impl Iterator<Item = Interval> + '_ {
+    pub(crate) fn intervals_from(&self, at: DateTime<Utc>) -> impl Iterator<Item = Interval> + '_ {
         let first = at
             .with_timezone(&self.tz)
             .date_naive()
@@ -160,7 +160,7 @@ pub struct Slot {
 impl Schedule {
     /// Slots of `minutes` within openings, aligned on each opening's start, that start at or
     /// after `earliest` (e.g. now plus the preparation time), in order.
-    pub fn slots_from(
+    pub(crate) fn slots_from(
         &self,
         earliest: DateTime<Utc>,
         minutes: i64,
@@ -179,7 +179,7 @@ impl Schedule {
     }
 
     /// The slot of an opening that contains `at`, as `slots_from` would cut it.
-    pub fn slot_at(&self, at: DateTime<Utc>, minutes: i64) -> Option<Slot> {
+    pub(crate) fn slot_at(&self, at: DateTime<Utc>, minutes: i64) -> Option<Slot> {
         let i = self.interval_at(at)?;
         let len = Duration::minutes(minutes.max(1));
         let k = (at - i.start).num_seconds() / len.num_seconds();

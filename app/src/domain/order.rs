@@ -88,7 +88,7 @@ pub struct Totals {
 /// Totals of an order. The delivery fee follows the VAT of the food it delivers (an accessory
 /// of the main supply): it is taxed at `fee_rate_bp`. VAT is computed once per rate on the
 /// gross of that rate, so the lines of a rate never add up rounding errors.
-pub fn totals(lines: &[PricedLine], delivery_fee: Cents, fee_rate_bp: i64) -> Totals {
+pub(crate) fn totals(lines: &[PricedLine], delivery_fee: Cents, fee_rate_bp: i64) -> Totals {
     let subtotal = Cents(lines.iter().map(|l| l.total().0).sum());
     let mut gross: BTreeMap<i64, i64> = BTreeMap::new();
     for l in lines {
@@ -117,7 +117,7 @@ pub fn totals(lines: &[PricedLine], delivery_fee: Cents, fee_rate_bp: i64) -> To
 }
 
 /// Normalises a French-style postcode: trimmed, upper-case, inner spaces kept single.
-pub fn parse_postcode(raw: &str) -> Result<String, InvalidInput> {
+pub(crate) fn parse_postcode(raw: &str) -> Result<String, InvalidInput> {
     let p = raw
         .split_whitespace()
         .collect::<Vec<_>>()

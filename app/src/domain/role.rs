@@ -30,7 +30,7 @@ impl Role {
     }
 
     /// Owners run their pizzeria and may do whatever a manager may.
-    pub fn manages(self) -> bool {
+    pub(crate) fn manages(self) -> bool {
         matches!(self, Role::Owner | Role::Manager)
     }
 }

@@ -77,7 +77,7 @@ pub fn order_confirmation(to: &str, locale: Locale, o: &OrderFacts<'_>) -> Messa
     }
 }
 
-pub fn order_status(
+pub(crate) fn order_status(
     to: &str,
     locale: Locale,
     pizzeria: &str,
@@ -272,7 +272,7 @@ pub fn low_stock(
     }
 }
 
-pub fn backup_failed(to: &str, locale: Locale, error: &str, at: DateTime<Utc>) -> Message {
+pub(crate) fn backup_failed(to: &str, locale: Locale, error: &str, at: DateTime<Utc>) -> Message {
     let subject = tr(locale, "Échec de la sauvegarde", "Backup failed").to_string();
     let text = format!(
         "{subject} ({}):\n{error}\n\n{}\n",

@@ -70,14 +70,14 @@ pub async fn observe<E: Endpoint>(
 }
 
 /// The pizzeria's slug in a URL: the segment after `pizzerias`.
-pub fn pizzeria_in_path(path: &str) -> Option<&str> {
+pub(crate) fn pizzeria_in_path(path: &str) -> Option<&str> {
     let mut segments = path.split('/');
     segments.find(|s| *s == "pizzerias")?;
     segments.next().filter(|s| !s.is_empty())
 }
 
 /// The client's address: the socket peer, or the first `X-Forwarded-For` hop behind a proxy.
-pub fn client_ip(req: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
+pub(crate) fn client_ip(req: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
     if trust_forwarded_for {
         let forwarded = req
             .headers()
@@ -97,7 +97,7 @@ pub fn client_ip(req: &Request, trust_forwarded_for: bool) -> Option<IpAddr> {
 /// soon as it grows past the limit, having buffered at most that much. Multipart uploads are
 /// left to their route, which has its own limit (`admin.images.max_bytes`) and requires a
 /// length.
-pub async fn limit_body<E: Endpoint>(
+pub(crate) async fn limit_body<E: Endpoint>(
     ep: Arc<E>,
     mut req: Request,
     max: usize,

@@ -32,7 +32,7 @@ impl Paging {
         i64::from(self.per_page)
     }
 
-    pub fn offset(self) -> i64 {
+    pub(crate) fn offset(self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
 }

@@ -154,7 +154,7 @@ async fn bind(addr: &str) -> std::io::Result<(TcpAcceptor, SocketAddr)> {
 
 /// The routes every server has beside its API: the OpenAPI document, the interactive docs and
 /// the probes.
-pub fn standard_routes<T: OpenApi + 'static>(api: &OpenApiService<T, ()>) -> Route {
+pub(crate) fn standard_routes<T: OpenApi + 'static>(api: &OpenApiService<T, ()>) -> Route {
     Route::new()
         .at("/openapi.json", api.spec_endpoint())
         .nest("/docs", api.swagger_ui())
@@ -164,7 +164,7 @@ pub fn standard_routes<T: OpenApi + 'static>(api: &OpenApiService<T, ()>) -> Rou
 
 /// The middleware every server runs, outermost last: the shared state, the request body limit,
 /// then the request log, request id, timeout and problem answers.
-pub fn with_middleware(routes: impl Endpoint + 'static, shared: Shared) -> impl Endpoint {
+pub(crate) fn with_middleware(routes: impl Endpoint + 'static, shared: Shared) -> impl Endpoint {
     let timeout = Duration::from_secs(shared.config.http.request_timeout_secs);
     let max_body = shared.config.http.max_body_bytes;
     routes

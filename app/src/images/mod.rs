@@ -33,7 +33,7 @@ impl ImageKind {
         }
     }
 
-    pub fn from_extension(key: &str) -> Option<Self> {
+    pub(crate) fn from_extension(key: &str) -> Option<Self> {
         match key.rsplit('.').next()? {
             "png" => Some(ImageKind::Png),
             "jpg" => Some(ImageKind::Jpeg),

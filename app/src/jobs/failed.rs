@@ -53,7 +53,7 @@ pub async fn retry(conn: &mut PgConnection, id: &str) -> Result<bool, sqlx::Erro
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// The UUID of a ULID's 128 bits; `None` for anything that is not a ULID.
-pub fn ulid_to_uuid(ulid: &str) -> Option<Uuid> {
+pub(crate) fn ulid_to_uuid(ulid: &str) -> Option<Uuid> {
     if ulid.len() != 26 {
         return None;
     }

@@ -101,7 +101,7 @@ fn needs(recipe: &[RecipeItem]) -> Needs {
 
 impl Product {
     /// Marked sold out by hand, and the mark has not expired.
-    pub fn is_sold_out(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn is_sold_out(&self, now: DateTime<Utc>) -> bool {
         self.sold_out && self.sold_out_until.is_none_or(|until| until > now)
     }
 

@@ -98,7 +98,7 @@ pub async fn extras(
         .await
 }
 
-pub async fn size_recipes(
+pub(crate) async fn size_recipes(
     conn: &mut PgConnection,
     tenant_id: Uuid,
 ) -> Result<Vec<RecipeRow>, sqlx::Error> {
@@ -113,7 +113,7 @@ pub async fn size_recipes(
     .await
 }
 
-pub async fn extra_recipes(
+pub(crate) async fn extra_recipes(
     conn: &mut PgConnection,
     tenant_id: Uuid,
 ) -> Result<Vec<RecipeRow>, sqlx::Error> {

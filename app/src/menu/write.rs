@@ -287,7 +287,7 @@ pub async fn set_size_price(
 
 /// Marks a product sold out by hand until `until` (or until further notice), or clears the
 /// mark (`sold_out = false`). Recorded in the audit log with who and why.
-pub async fn set_sold_out(
+pub(crate) async fn set_sold_out(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     product_id: Uuid,

@@ -13,7 +13,7 @@ use crate::domain::InvalidInput;
 pub const RETENTION_HOURS: i64 = 48;
 
 /// A validated key: 1 to 255 visible ASCII characters.
-pub fn parse_key(raw: &str) -> Result<String, InvalidInput> {
+pub(crate) fn parse_key(raw: &str) -> Result<String, InvalidInput> {
     if raw.is_empty() || raw.len() > 255 || !raw.chars().all(|c| c.is_ascii_graphic()) {
         return Err(InvalidInput::new(
             "Idempotency-Key",
@@ -24,7 +24,7 @@ pub fn parse_key(raw: &str) -> Result<String, InvalidInput> {
 }
 
 /// A digest of the request's meaning: canonical JSON (sorted keys) of the body.
-pub fn request_hash(body: &serde_json::Value) -> Vec<u8> {
+pub(crate) fn request_hash(body: &serde_json::Value) -> Vec<u8> {
     Sha256::digest(body.to_string().as_bytes()).to_vec()
 }
 
@@ -91,7 +91,7 @@ pub async fn begin(
     }
 }
 
-pub async fn save(
+pub(crate) async fn save(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     principal: &str,

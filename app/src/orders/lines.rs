@@ -51,7 +51,7 @@ impl ResolvedLine {
 }
 
 /// Checks and prices the requested lines; the menu's prices are the only ones used.
-pub fn resolve(
+pub(crate) fn resolve(
     menu: &MenuData,
     requested: &[LineRequest],
     now: DateTime<Utc>,
@@ -145,7 +145,7 @@ pub fn resolve(
 }
 
 /// What the whole order takes from stock, by ingredient id (sorted: the locking order).
-pub fn total_needs(lines: &[ResolvedLine]) -> BTreeMap<Uuid, i64> {
+pub(crate) fn total_needs(lines: &[ResolvedLine]) -> BTreeMap<Uuid, i64> {
     let mut total = BTreeMap::new();
     for line in lines {
         for (id, qty) in &line.needs {

@@ -19,7 +19,7 @@ use crate::{db, settings};
 
 /// Replaces the lines of an order. `principal` scopes the Idempotency-Key.
 #[allow(clippy::too_many_arguments)]
-pub async fn modify(
+pub(crate) async fn modify(
     pool: &PgPool,
     menus: &MenuCache,
     tenant: &Tenant,

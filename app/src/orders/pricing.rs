@@ -61,7 +61,7 @@ pub async fn price(
     ))
 }
 
-pub fn vat_json(t: &Totals) -> serde_json::Value {
+pub(crate) fn vat_json(t: &Totals) -> serde_json::Value {
     json!(
         t.vat
             .iter()
@@ -71,7 +71,7 @@ pub fn vat_json(t: &Totals) -> serde_json::Value {
 }
 
 /// The rows of the lines, numbered from 1.
-pub fn line_rows(lines: &[ResolvedLine]) -> Result<Vec<NewLine<'_>>, OrderError> {
+pub(crate) fn line_rows(lines: &[ResolvedLine]) -> Result<Vec<NewLine<'_>>, OrderError> {
     (1..)
         .zip(lines)
         .map(|(no, l)| {
@@ -105,7 +105,7 @@ pub struct StockChange(BTreeMap<Uuid, i64>);
 /// Locks the ingredients whose quantity changes, in id order (the one order every transaction
 /// uses), and checks the stock allows going from what the order `held` (positive quantities by
 /// ingredient) to what its lines need. Nothing is written: see [`record`].
-pub async fn check_stock(
+pub(crate) async fn check_stock(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     lines: &[ResolvedLine],
@@ -141,7 +141,7 @@ pub async fn check_stock(
 }
 
 /// Records the movements of a checked change (the ingredients are still locked).
-pub async fn record(
+pub(crate) async fn record(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     order_id: Uuid,

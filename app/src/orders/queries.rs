@@ -10,7 +10,7 @@ use super::store::{self, LineRow, OrderRow};
 use crate::domain::lifecycle::Status;
 
 /// Received and preparing orders, by requested time (a slot, else placement) then placement.
-pub async fn kitchen_queue(
+pub(crate) async fn kitchen_queue(
     conn: &mut PgConnection,
     tenant_id: Uuid,
 ) -> Result<Vec<OrderDetails>, sqlx::Error> {
@@ -26,7 +26,7 @@ pub async fn kitchen_queue(
 }
 
 /// Orders of a service day, optionally of one status, by number.
-pub async fn of_day(
+pub(crate) async fn of_day(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     day: NaiveDate,

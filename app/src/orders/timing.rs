@@ -26,7 +26,7 @@ pub struct Plan {
     pub estimated_at: DateTime<Utc>,
 }
 
-pub fn plan(
+pub(crate) fn plan(
     schedule: &Schedule,
     lead: Lead,
     fulfilment: Fulfilment,

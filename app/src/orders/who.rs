@@ -33,7 +33,7 @@ pub enum Placer {
 
 impl Placer {
     /// The scope of idempotency keys (docs/DESIGN.md, "Orders": tenant, principal, key).
-    pub fn principal(&self) -> String {
+    pub(crate) fn principal(&self) -> String {
         match self {
             Placer::Customer { user_id } | Placer::Staff { user_id, .. } => {
                 format!("user:{user_id}")

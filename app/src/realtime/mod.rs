@@ -126,7 +126,7 @@ impl Hub {
         self.sender.subscribe()
     }
 
-    pub fn publish(&self, notice: Notice) {
+    pub(crate) fn publish(&self, notice: Notice) {
         // No subscriber is not an error.
         let _ = self.sender.send(Arc::new(notice));
     }

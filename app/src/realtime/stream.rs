@@ -57,7 +57,7 @@ impl Scope {
         }
     }
 
-    pub fn wants_order(&self, n: &OrderNotice) -> bool {
+    pub(crate) fn wants_order(&self, n: &OrderNotice) -> bool {
         match self {
             Scope::Order { tenant, order } => n.tenant == *tenant && n.order == *order,
             Scope::Kitchen { tenant } => n.tenant == *tenant,
@@ -71,7 +71,7 @@ impl Scope {
         }
     }
 
-    pub fn wants_position(&self, p: &PositionNotice) -> bool {
+    pub(crate) fn wants_position(&self, p: &PositionNotice) -> bool {
         matches!(self, Scope::Order { tenant, order } if p.tenant == *tenant && p.order == *order)
     }
 }
@@ -112,7 +112,7 @@ pub async fn replay(
 }
 
 /// The id of the pizzeria's latest event: where a fresh connection starts.
-pub async fn latest_id(pool: &PgPool, tenant: Uuid) -> Result<i64, sqlx::Error> {
+pub(crate) async fn latest_id(pool: &PgPool, tenant: Uuid) -> Result<i64, sqlx::Error> {
     let mut tx = db::begin_tenant(pool, tenant).await?;
     let id = sqlx::query_scalar!(
         r#"SELECT coalesce(max(id), 0)::bigint AS "id!" FROM order_events WHERE tenant_id = $1"#,

@@ -20,7 +20,7 @@ fn within(field: &'static str, v: i32, lo: i32, hi: i32) -> Result<(), InvalidIn
     }
 }
 
-pub fn check_service(p: &ServiceParams) -> Result<(), InvalidInput> {
+pub(crate) fn check_service(p: &ServiceParams) -> Result<(), InvalidInput> {
     if ![5, 10, 15, 20, 30, 60].contains(&p.slot_minutes) {
         return Err(InvalidInput::new(
             "slot_minutes",
@@ -56,7 +56,7 @@ fn span(opens: NaiveTime, closes: NaiveTime) -> (i64, i64) {
     (o, c)
 }
 
-pub fn check_hours(hours: &[HoursRow]) -> Result<(), InvalidInput> {
+pub(crate) fn check_hours(hours: &[HoursRow]) -> Result<(), InvalidInput> {
     for h in hours {
         if !(1..=7).contains(&h.weekday) {
             return Err(InvalidInput::new(
@@ -89,7 +89,7 @@ pub fn check_hours(hours: &[HoursRow]) -> Result<(), InvalidInput> {
     Ok(())
 }
 
-pub fn check_zones(zones: &[ZoneRow]) -> Result<(), InvalidInput> {
+pub(crate) fn check_zones(zones: &[ZoneRow]) -> Result<(), InvalidInput> {
     let mut seen = std::collections::BTreeSet::new();
     for z in zones {
         if z.postcode.len() != 5 || !z.postcode.chars().all(|c| c.is_ascii_digit()) {
@@ -111,7 +111,7 @@ pub fn check_zones(zones: &[ZoneRow]) -> Result<(), InvalidInput> {
     Ok(())
 }
 
-pub async fn set_service(
+pub(crate) async fn set_service(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -189,7 +189,7 @@ fn hours_json(hours: &[HoursRow]) -> serde_json::Value {
         .collect()
 }
 
-pub async fn set_hours(
+pub(crate) async fn set_hours(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -216,7 +216,7 @@ pub async fn set_hours(
     Ok(())
 }
 
-pub async fn set_zones(
+pub(crate) async fn set_zones(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -288,7 +288,7 @@ pub async fn add_exception(
 
 /// Removes the closures and special hours of `day` (the weekly hours apply again). Returns
 /// whether there were any.
-pub async fn delete_exceptions(
+pub(crate) async fn delete_exceptions(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,

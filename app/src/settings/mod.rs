@@ -120,7 +120,7 @@ pub async fn resume(
 }
 
 /// Extra preparation minutes while the kitchen is busy (0 ends it).
-pub async fn set_busy(
+pub(crate) async fn set_busy(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,

@@ -71,7 +71,7 @@ pub async fn init_defaults(conn: &mut PgConnection, tenant_id: Uuid) -> Result<(
     Ok(())
 }
 
-pub async fn set_pause(
+pub(crate) async fn set_pause(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     paused: bool,
@@ -88,7 +88,7 @@ pub async fn set_pause(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_busy(
+pub(crate) async fn set_busy(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     minutes: i32,
@@ -204,7 +204,7 @@ pub struct ExceptionRow {
     pub note: String,
 }
 
-pub async fn exceptions_between(
+pub(crate) async fn exceptions_between(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     from: NaiveDate,
@@ -242,7 +242,7 @@ pub async fn add_exception(
 }
 
 /// Removes every exception of `day`; returns how many there were.
-pub async fn delete_exceptions(
+pub(crate) async fn delete_exceptions(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     day: chrono::NaiveDate,

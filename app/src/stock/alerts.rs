@@ -73,7 +73,7 @@ pub struct AlertMail {
     pub pizzeria: String,
 }
 
-pub async fn for_email(
+pub(crate) async fn for_email(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     id: i64,

@@ -73,7 +73,7 @@ pub async fn lock(
 
 /// Locks the given ingredients in id order (the one order every transaction uses, so
 /// concurrent orders never deadlock) and returns their quantities on hand.
-pub async fn lock_many(
+pub(crate) async fn lock_many(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     ids: &[Uuid],
@@ -145,20 +145,5 @@ pub async fn movements(
         limit
     )
     .fetch_all(conn)
-    .await
-}
-
-/// Sum of an ingredient's movements (what its quantity on hand must equal).
-pub async fn ledger_sum(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    ingredient_id: Uuid,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT coalesce(sum(delta), 0)::bigint AS "sum!" FROM stock_movements WHERE tenant_id = $1 AND ingredient_id = $2"#,
-        tenant_id,
-        ingredient_id
-    )
-    .fetch_one(conn)
     .await
 }

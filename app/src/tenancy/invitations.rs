@@ -207,7 +207,7 @@ pub struct InvitationMail {
     pub pizzeria: String,
 }
 
-pub async fn for_email(
+pub(crate) async fn for_email(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     id: Uuid,

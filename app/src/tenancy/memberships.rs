@@ -28,7 +28,7 @@ pub struct MembershipRow {
 }
 
 /// Every membership of `user_id`, in every pizzeria. Run inside `db::begin_user(user_id)`.
-pub async fn of_user(
+pub(crate) async fn of_user(
     conn: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<Vec<MembershipRow>, sqlx::Error> {
@@ -62,7 +62,7 @@ pub async fn grant(
 }
 
 /// Whether `user_id` is staff anywhere. Run inside `db::begin_user(user_id)`.
-pub async fn is_staff_anywhere(
+pub(crate) async fn is_staff_anywhere(
     conn: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<bool, sqlx::Error> {

@@ -71,7 +71,7 @@ impl TryFrom<TenantRow> for Tenant {
 }
 
 /// The pizzeria of a URL, refused when unknown (404) or suspended (closed to everyone).
-pub async fn resolve(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
+pub(crate) async fn resolve(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
     let tenant = find(pool, slug).await?;
     if tenant.status != TenantStatus::Active {
         return Err(TenancyError::Suspended(tenant.slug));
@@ -93,7 +93,7 @@ pub async fn find(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
 
 /// The rules of a pizzeria's profile: a name of 1 to 120 characters, an IANA timezone,
 /// coordinates on Earth.
-pub fn check_profile(
+pub(crate) fn check_profile(
     name: &str,
     timezone: &str,
     latitude: Option<f64>,

@@ -61,7 +61,7 @@ fn snapshot(row: &TenantRow) -> serde_json::Value {
     })
 }
 
-pub async fn update_profile(
+pub(crate) async fn update_profile(
     conn: &mut PgConnection,
     actor: Uuid,
     slug: &str,

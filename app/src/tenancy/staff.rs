@@ -79,7 +79,7 @@ fn names(roles: &[Role]) -> Vec<&'static str> {
 }
 
 /// Gives `user_id` exactly `role` in the pizzeria.
-pub async fn set_role(
+pub(crate) async fn set_role(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: &Actor,

@@ -50,7 +50,7 @@ pub async fn find_by_slug(
     .await
 }
 
-pub async fn find_by_id(
+pub(crate) async fn find_by_id(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> Result<Option<TenantRow>, sqlx::Error> {
@@ -150,7 +150,7 @@ pub struct Profile<'a> {
     pub timezone: &'a str,
 }
 
-pub async fn update_profile(
+pub(crate) async fn update_profile(
     conn: &mut PgConnection,
     id: Uuid,
     p: &Profile<'_>,
@@ -175,7 +175,7 @@ pub async fn update_profile(
 }
 
 /// Sets the status; `offboard_after` and `export` go with `offboarding` only.
-pub async fn set_status(
+pub(crate) async fn set_status(
     conn: &mut PgConnection,
     id: Uuid,
     status: &str,

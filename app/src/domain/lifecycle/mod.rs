@@ -173,7 +173,7 @@ pub fn allowed_next(status: Status, fulfilment: Fulfilment) -> Vec<Status> {
 }
 
 /// The customer (or the guest with the link) may change the lines until preparation starts.
-pub fn can_modify(status: Status, actor: Actor) -> bool {
+pub(crate) fn can_modify(status: Status, actor: Actor) -> bool {
     matches!(actor, Actor::Customer | Actor::Guest)
         && matches!(status, Status::PendingPayment | Status::Received)
 }
@@ -203,12 +203,6 @@ impl Status {
             S::Cancelled => "cancelled",
             S::Returned => "returned",
         }
-    }
-
-    /// No action leads anywhere from here.
-    pub fn is_final(self) -> bool {
-        allowed_next(self, Fulfilment::Delivery).is_empty()
-            && allowed_next(self, Fulfilment::Takeaway).is_empty()
     }
 }
 
@@ -297,7 +291,7 @@ impl Actor {
         }
     }
 
-    pub fn from_role(role: super::Role) -> Self {
+    pub(crate) fn from_role(role: super::Role) -> Self {
         match role {
             super::Role::Owner => A::Owner,
             super::Role::Manager => A::Manager,

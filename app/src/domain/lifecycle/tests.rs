@@ -183,9 +183,15 @@ fn every_state_action_and_actor_follows_the_table() {
     }
 }
 
+/// No action leads anywhere from `s`.
+fn is_final(s: Status) -> bool {
+    allowed_next(s, Fulfilment::Delivery).is_empty()
+        && allowed_next(s, Fulfilment::Takeaway).is_empty()
+}
+
 #[test]
 fn final_states_lead_nowhere_and_words_round_trip() {
-    let finals: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_final()).collect();
+    let finals: Vec<Status> = Status::ALL.into_iter().filter(|s| is_final(*s)).collect();
     assert_eq!(
         finals,
         [

@@ -65,7 +65,7 @@ impl Problem {
         self
     }
 
-    pub fn not_found(what: &str) -> Self {
+    pub(crate) fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found")
             .detail(format!("No such {what}."))
     }
@@ -94,7 +94,7 @@ impl Problem {
     }
 
     /// Our own fault: the cause is logged with its whole chain, the client sees a fixed text.
-    pub fn internal(err: &anyhow::Error) -> Self {
+    pub(crate) fn internal(err: &anyhow::Error) -> Self {
         tracing::error!(error = %format!("{err:#}"), "internal error");
         crate::telemetry::report_error(err);
         Self::new(
@@ -105,7 +105,7 @@ impl Problem {
         .detail("Something went wrong on our side; it has been logged.")
     }
 
-    pub fn type_uri(&self) -> String {
+    pub(crate) fn type_uri(&self) -> String {
         format!("/problems/{}", self.kind)
     }
 
@@ -181,7 +181,7 @@ impl ApiResponse for Problem {
 
 /// Errors poem or poem-openapi raise before a handler runs (bad JSON, missing parameter, unknown
 /// route, missing bearer token) become problems too.
-pub fn from_poem_error(err: poem::Error) -> Response {
+pub(crate) fn from_poem_error(err: poem::Error) -> Response {
     if let Some(problem) = err.downcast_ref::<Problem>() {
         return problem.clone().into_response();
     }

@@ -18,7 +18,7 @@ pub struct ExtraChange<'a> {
     pub recipe: Option<&'a [(Uuid, i64)]>,
 }
 
-pub async fn update_extra(
+pub(crate) async fn update_extra(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -71,7 +71,7 @@ pub async fn update_extra(
     .await
 }
 
-pub async fn delete_extra(
+pub(crate) async fn delete_extra(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,

@@ -9,17 +9,19 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::MenuError;
-use super::write::{KINDS, foreign_key_violation, name_ok, unique_violation};
+use super::write::{foreign_key_violation, name_ok, unique_violation};
 use crate::audit;
-use crate::domain::InvalidInput;
 
 mod extras;
 mod products;
 mod sizes;
 
-pub use extras::{ExtraChange, delete_extra, update_extra};
-pub use products::{ProductChange, delete_product, update_product};
-pub use sizes::{SizeChange, add_product_size, delete_size, update_size};
+pub use extras::ExtraChange;
+pub(crate) use extras::{delete_extra, update_extra};
+pub use products::ProductChange;
+pub(crate) use products::{delete_product, update_product};
+pub use sizes::SizeChange;
+pub(crate) use sizes::{add_product_size, delete_size, update_size};
 
 pub(crate) async fn log(
     conn: &mut PgConnection,
@@ -52,7 +54,7 @@ pub(super) fn db_error(what: &'static str, name: &str, e: sqlx::Error) -> MenuEr
     }
 }
 
-pub async fn create_category(
+pub(crate) async fn create_category(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -83,7 +85,7 @@ pub async fn create_category(
     Ok(id)
 }
 
-pub async fn update_category(
+pub(crate) async fn update_category(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -119,7 +121,7 @@ pub async fn update_category(
 }
 
 /// Deletes an empty category (one with products is refused: move or delete them first).
-pub async fn delete_category(
+pub(crate) async fn delete_category(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -139,7 +141,7 @@ pub async fn delete_category(
     log(conn, tenant_id, actor, "category.delete", id, json!({})).await
 }
 
-pub async fn product_exists(
+pub(crate) async fn product_exists(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     id: Uuid,
@@ -155,7 +157,7 @@ pub async fn product_exists(
 }
 
 /// Sets a product's image; returns the key of the image it replaces.
-pub async fn set_image(
+pub(crate) async fn set_image(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -190,14 +192,6 @@ pub async fn set_image(
     )
     .await?;
     Ok(old)
-}
-
-pub fn check_kind(kind: &str) -> Result<(), InvalidInput> {
-    if KINDS.contains(&kind) {
-        Ok(())
-    } else {
-        Err(InvalidInput::new("kind", "must be pizza, drink or dessert"))
-    }
 }
 
 /// A product created by a manager: the same creation as the demo seed's, audited.

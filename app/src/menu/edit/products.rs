@@ -22,7 +22,7 @@ pub struct ProductChange {
     pub active: Option<bool>,
 }
 
-pub async fn update_product(
+pub(crate) async fn update_product(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -70,7 +70,7 @@ pub async fn update_product(
 }
 
 /// Deletes a product and its sizes (past orders keep their lines). Returns its image key.
-pub async fn delete_product(
+pub(crate) async fn delete_product(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,

@@ -37,7 +37,7 @@ pub struct SizeChange<'a> {
     pub recipe: Option<&'a [(Uuid, i64)]>,
 }
 
-pub async fn update_size(
+pub(crate) async fn update_size(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -77,7 +77,7 @@ pub async fn update_size(
     log(conn, tenant_id, actor, "size.update", size_id, details).await
 }
 
-pub async fn add_product_size(
+pub(crate) async fn add_product_size(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
@@ -110,7 +110,7 @@ pub async fn add_product_size(
 }
 
 /// Deletes a size; a product keeps at least one.
-pub async fn delete_size(
+pub(crate) async fn delete_size(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::write::{KINDS, UNITS, name_ok};
 use crate::domain::{Cents, InvalidInput};
 
-pub use push::{PushReport, push_all_to_tenant};
+pub use push::PushReport;
+pub(crate) use push::push_all_to_tenant;
 pub use store::{create, delete, get, list, replace};
 
 #[derive(Debug, thiserror::Error)]

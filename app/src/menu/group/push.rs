@@ -54,7 +54,7 @@ pub(super) async fn push_everywhere(
 }
 
 /// Gives a new pizzeria the whole group menu. Returns how many products it got.
-pub async fn push_all_to_tenant(
+pub(crate) async fn push_all_to_tenant(
     conn: &mut PgConnection,
     (tenant_id, slug): (Uuid, &str),
     actor: Option<Uuid>,

@@ -36,7 +36,7 @@ pub struct StatusChange<'a> {
 }
 
 /// Moves an order to a new status, stamping the time of that status.
-pub async fn set_status(
+pub(crate) async fn set_status(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     id: Uuid,
@@ -72,7 +72,7 @@ pub async fn set_status(
 }
 
 /// What an order holds from stock now: the net of its movements per ingredient (negative).
-pub async fn reserved(
+pub(crate) async fn reserved(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     order_id: Uuid,
@@ -96,7 +96,7 @@ pub struct Totals {
 }
 
 /// Replaces an order's lines and totals (a modification).
-pub async fn replace_lines(
+pub(crate) async fn replace_lines(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     order_id: Uuid,
@@ -129,7 +129,7 @@ pub async fn replace_lines(
 }
 
 /// Gives the order to a driver (before dispatch).
-pub async fn set_driver(
+pub(crate) async fn set_driver(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     id: Uuid,
@@ -148,7 +148,7 @@ pub async fn set_driver(
 
 /// Forgets the driver's positions of an order (it arrived or came back): the trail belongs to
 /// the order and ends with its delivery.
-pub async fn forget_positions(
+pub(crate) async fn forget_positions(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     order_id: Uuid,

@@ -118,7 +118,7 @@ pub struct NewLine<'a> {
 
 /// The next order number of a service day. Take it last in the transaction: the counter row
 /// stays locked until commit, so concurrent orders of the pizzeria wait only for that.
-pub async fn next_number(
+pub(crate) async fn next_number(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     day: NaiveDate,
@@ -183,7 +183,7 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn insert_line(
+pub(crate) async fn insert_line(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     order_id: Uuid,
@@ -229,7 +229,7 @@ pub struct NewEvent<'a> {
 /// Records an event. Events of a pizzeria are numbered in commit order: a transaction-scoped
 /// lock per pizzeria, taken here as the last lock of every transaction that records one, makes
 /// the next event wait for this one's commit, so `Last-Event-ID` replays never skip an event.
-pub async fn insert_event(
+pub(crate) async fn insert_event(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     e: &NewEvent<'_>,
@@ -258,7 +258,7 @@ pub async fn insert_event(
 }
 
 /// Serialises orders competing for one slot (until commit).
-pub async fn lock_slot(
+pub(crate) async fn lock_slot(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     slot_start: DateTime<Utc>,
@@ -274,7 +274,7 @@ pub async fn lock_slot(
 }
 
 /// Orders counting against a slot (every order not cancelled).
-pub async fn count_in_slot(
+pub(crate) async fn count_in_slot(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     slot_start: DateTime<Utc>,
@@ -289,7 +289,7 @@ pub async fn count_in_slot(
 }
 
 /// Orders counting against each slot starting in [from, to).
-pub async fn slot_bookings(
+pub(crate) async fn slot_bookings(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     from: DateTime<Utc>,
@@ -318,7 +318,7 @@ pub async fn find(
 
 /// The orders `ids` of the pizzerias `tenant_ids`, in the order of `ids`: the one place where
 /// an order row is read (and its status, channel, fulfilment and payment method decoded).
-pub async fn find_many(
+pub(crate) async fn find_many(
     conn: &mut PgConnection,
     tenant_ids: &[Uuid],
     ids: &[Uuid],
@@ -345,7 +345,7 @@ pub async fn find_many(
 }
 
 /// The order a tracking link names (the link's token is unique per pizzeria).
-pub async fn find_by_token(
+pub(crate) async fn find_by_token(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     token: &str,
