@@ -11,8 +11,8 @@ use super::AdminTags;
 use super::security::{Managed, ManagerAuth, PlatformAuth};
 use super::state::AdminState;
 use crate::dashboard::{self, Range, store};
-use crate::db;
 use crate::http::Problem;
+use crate::http::tx::{in_platform, in_tenant};
 
 #[derive(Default)]
 pub struct DashboardApi;
@@ -70,9 +70,10 @@ fn view(d: dashboard::Dashboard) -> Result<Json<DashboardView>, Problem> {
 
 async fn group(state: &AdminState, from: &str, to: &str) -> Result<dashboard::Dashboard, Problem> {
     let range = Range::parse(from, to)?;
-    let mut tx = state.owner_pool.begin().await?;
-    let d = store::load(&mut tx, None, range).await?;
-    tx.commit().await?;
+    let d = in_platform(&state.owner_pool, async |tx| {
+        Ok(store::load(tx, None, range).await?)
+    })
+    .await?;
     Ok(d)
 }
 
@@ -84,9 +85,10 @@ async fn pizzeria(
 ) -> Result<dashboard::Dashboard, Problem> {
     let range = Range::parse(from, to)?;
     let tenant = managed.tenant.id;
-    let mut tx = db::begin_tenant(&state.pool, tenant).await?;
-    let d = store::load(&mut tx, Some(tenant), range).await?;
-    tx.commit().await?;
+    let d = in_tenant(&state.pool, tenant, async |tx| {
+        Ok(store::load(tx, Some(tenant), range).await?)
+    })
+    .await?;
     Ok(d)
 }
 

@@ -11,9 +11,9 @@ use super::AdminTags;
 use super::menu::{RecipeIn, recipe};
 use super::security::ManagerAuth;
 use super::state::AdminState;
-use crate::db;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
+use crate::http::tx::in_tenant;
 use crate::images::{self, ImageError};
 use crate::menu::edit::{self, ExtraChange};
 
@@ -100,16 +100,18 @@ impl ExtrasAdminApi {
         body: Json<ExtraIn>,
     ) -> Result<Created, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = edit::create_extra(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            (&body.name, body.price_cents),
-            &recipe(&body.recipe),
-        )
+        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            let id = edit::create_extra(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                (&body.name, body.price_cents),
+                &recipe(&body.recipe),
+            )
+            .await?;
+            Ok(id)
+        })
         .await?;
-        tx.commit().await?;
         Ok(Created::id(id))
     }
 
@@ -124,21 +126,23 @@ impl ExtrasAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::update_extra(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            id.0,
-            &ExtraChange {
-                name: body.name.as_deref(),
-                price_cents: body.price_cents,
-                active: body.active,
-                recipe: r.as_deref(),
-            },
-        )
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::update_extra(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                id.0,
+                &ExtraChange {
+                    name: body.name.as_deref(),
+                    price_cents: body.price_cents,
+                    active: body.active,
+                    recipe: r.as_deref(),
+                },
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Done::NoContent)
     }
 
@@ -151,9 +155,11 @@ impl ExtrasAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::delete_extra(&mut tx, m.tenant.id, m.user_id, id.0).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::delete_extra(tx, m.tenant.id, m.user_id, id.0).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 
@@ -181,22 +187,25 @@ impl ExtrasAdminApi {
         })?;
         let kind = images::check(&declared, &bytes, state.config.admin.images.max_bytes)?;
         // The product must exist before anything is stored.
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let exists = edit::product_exists(&mut tx, m.tenant.id, id.0).await?;
-        tx.commit().await?;
+        let exists = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(edit::product_exists(tx, m.tenant.id, id.0).await?)
+        })
+        .await?;
         if !exists {
             return Err(Problem::not_found("product"));
         }
         let key = state.images.put(m.tenant.id, id.0, kind, &bytes).await?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let old = match edit::set_image(&mut tx, m.tenant.id, m.user_id, id.0, Some(&key)).await {
-            Ok(old) => old,
-            Err(err) => {
-                let _ = state.images.delete(&key).await;
-                return Err(err.into());
-            }
-        };
-        tx.commit().await?;
+        let old = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            let old = match edit::set_image(tx, m.tenant.id, m.user_id, id.0, Some(&key)).await {
+                Ok(old) => old,
+                Err(err) => {
+                    let _ = state.images.delete(&key).await;
+                    return Err(err.into());
+                }
+            };
+            Ok(old)
+        })
+        .await?;
         if let Some(old) = old
             && let Err(err) = state.images.delete(&old).await
         {
@@ -223,9 +232,10 @@ impl ExtrasAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let old = edit::set_image(&mut tx, m.tenant.id, m.user_id, id.0, None).await?;
-        tx.commit().await?;
+        let old = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(edit::set_image(tx, m.tenant.id, m.user_id, id.0, None).await?)
+        })
+        .await?;
         if let Some(old) = old {
             state.images.delete(&old).await?;
         }

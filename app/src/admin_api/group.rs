@@ -13,6 +13,7 @@ use super::security::PlatformAuth;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::tx::in_platform;
 use crate::menu::group::{
     self, GroupProduct, GroupProductInput, GroupRecipeItem, GroupSize, PushReport,
 };
@@ -206,9 +207,10 @@ impl GroupMenuApi {
         auth: PlatformAuth,
         body: Json<GroupProductBody>,
     ) -> Result<CreatedPushed, Problem> {
-        let mut tx = state.owner_pool.begin().await?;
-        let done = group::create(&mut tx, auth.0.user_id, body.0.into()).await?;
-        tx.commit().await?;
+        let done = in_platform(&state.owner_pool, async |tx| {
+            Ok(group::create(tx, auth.0.user_id, body.0.into()).await?)
+        })
+        .await?;
         Ok(CreatedPushed::Ok(Json(pushed(done))))
     }
 
@@ -234,9 +236,10 @@ impl GroupMenuApi {
         id: Path<Uuid>,
         body: Json<GroupProductBody>,
     ) -> Result<Json<Pushed>, Problem> {
-        let mut tx = state.owner_pool.begin().await?;
-        let done = group::replace(&mut tx, auth.0.user_id, id.0, body.0.into()).await?;
-        tx.commit().await?;
+        let done = in_platform(&state.owner_pool, async |tx| {
+            Ok(group::replace(tx, auth.0.user_id, id.0, body.0.into()).await?)
+        })
+        .await?;
         Ok(Json(pushed(done)))
     }
 
@@ -248,9 +251,11 @@ impl GroupMenuApi {
         auth: PlatformAuth,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let mut tx = state.owner_pool.begin().await?;
-        group::delete(&mut tx, auth.0.user_id, id.0).await?;
-        tx.commit().await?;
+        in_platform(&state.owner_pool, async |tx| {
+            group::delete(tx, auth.0.user_id, id.0).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 }

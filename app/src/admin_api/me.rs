@@ -9,9 +9,9 @@ use uuid::Uuid;
 use super::security::AdminAuth;
 use super::state::AdminState;
 use crate::accounts;
-use crate::db;
 use crate::http::Problem;
 use crate::http::sessions::SessionTags;
+use crate::http::tx::as_user;
 use crate::tenancy::memberships;
 
 #[derive(Default)]
@@ -40,22 +40,24 @@ impl MeApi {
     #[oai(path = "/me", method = "get")]
     async fn me(&self, state: Data<&AdminState>, auth: AdminAuth) -> Result<Json<Me>, Problem> {
         let user_id = auth.0.user_id;
-        let mut tx = db::begin_user(&state.pool, user_id).await?;
-        let user = accounts::store::find(&mut tx, user_id)
-            .await?
-            .ok_or_else(|| Problem::unauthorized("This account no longer exists."))?;
-        let platform_admin = accounts::store::is_platform_admin(&mut tx, user_id).await?;
-        let pizzerias = memberships::of_user(&mut tx, user_id)
-            .await?
-            .into_iter()
-            .filter(|m| m.role.manages())
-            .map(|m| Managing {
-                pizzeria: m.slug,
-                pizzeria_name: m.name,
-                role: m.role.to_string(),
-            })
-            .collect();
-        tx.commit().await?;
+        let (user, platform_admin, pizzerias) = as_user(&state.pool, user_id, async |tx| {
+            let user = accounts::store::find(tx, user_id)
+                .await?
+                .ok_or_else(|| Problem::unauthorized("This account no longer exists."))?;
+            let platform_admin = accounts::store::is_platform_admin(tx, user_id).await?;
+            let pizzerias = memberships::of_user(tx, user_id)
+                .await?
+                .into_iter()
+                .filter(|m| m.role.manages())
+                .map(|m| Managing {
+                    pizzeria: m.slug,
+                    pizzeria_name: m.name,
+                    role: m.role.to_string(),
+                })
+                .collect();
+            Ok((user, platform_admin, pizzerias))
+        })
+        .await?;
         Ok(Json(Me {
             id: user.id,
             email: user.email,

@@ -10,9 +10,9 @@ use super::AdminTags;
 use super::menu_view::{MenuView, menu};
 use super::security::ManagerAuth;
 use super::state::AdminState;
-use crate::db;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
+use crate::http::tx::in_tenant;
 use crate::menu::edit::{self, ProductChange, SizeChange};
 use crate::menu::write::{NewProduct, NewSize};
 
@@ -116,16 +116,18 @@ impl MenuAdminApi {
         body: Json<CategoryIn>,
     ) -> Result<Created, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = edit::create_category(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            &body.name,
-            body.position.unwrap_or(0),
-        )
+        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            let id = edit::create_category(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                &body.name,
+                body.position.unwrap_or(0),
+            )
+            .await?;
+            Ok(id)
+        })
         .await?;
-        tx.commit().await?;
         Ok(Created::id(id))
     }
 
@@ -139,17 +141,19 @@ impl MenuAdminApi {
         body: Json<CategoryChange>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::update_category(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            id.0,
-            body.name.as_deref(),
-            body.position,
-        )
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::update_category(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                id.0,
+                body.name.as_deref(),
+                body.position,
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Done::NoContent)
     }
 
@@ -163,9 +167,11 @@ impl MenuAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::delete_category(&mut tx, m.tenant.id, m.user_id, id.0).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::delete_category(tx, m.tenant.id, m.user_id, id.0).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 
@@ -199,9 +205,10 @@ impl MenuAdminApi {
                 })
                 .collect(),
         };
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = edit::create_product(&mut tx, m.tenant.id, m.user_id, &new).await?;
-        tx.commit().await?;
+        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(edit::create_product(tx, m.tenant.id, m.user_id, &new).await?)
+        })
+        .await?;
         Ok(Created::id(id))
     }
 
@@ -225,9 +232,11 @@ impl MenuAdminApi {
             position: b.position,
             active: b.active,
         };
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::update_product(&mut tx, m.tenant.id, m.user_id, id.0, &change).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::update_product(tx, m.tenant.id, m.user_id, id.0, &change).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 
@@ -240,9 +249,10 @@ impl MenuAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let image = edit::delete_product(&mut tx, m.tenant.id, m.user_id, id.0).await?;
-        tx.commit().await?;
+        let image = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(edit::delete_product(tx, m.tenant.id, m.user_id, id.0).await?)
+        })
+        .await?;
         if let Some(key) = image
             && let Err(err) = state.images.delete(&key).await
         {
@@ -268,9 +278,10 @@ impl MenuAdminApi {
             price_cents: s.price_cents,
             recipe: recipe(&s.recipe),
         };
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let size_id = edit::add_product_size(&mut tx, m.tenant.id, m.user_id, id.0, &size).await?;
-        tx.commit().await?;
+        let size_id = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(edit::add_product_size(tx, m.tenant.id, m.user_id, id.0, &size).await?)
+        })
+        .await?;
         Ok(Created::id(size_id))
     }
 
@@ -290,20 +301,22 @@ impl MenuAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::update_size(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            (id.0, size_id.0),
-            &SizeChange {
-                label: body.label.as_deref(),
-                price_cents: body.price_cents,
-                recipe: r.as_deref(),
-            },
-        )
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::update_size(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                (id.0, size_id.0),
+                &SizeChange {
+                    label: body.label.as_deref(),
+                    price_cents: body.price_cents,
+                    recipe: r.as_deref(),
+                },
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Done::NoContent)
     }
 
@@ -320,9 +333,11 @@ impl MenuAdminApi {
         size_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        edit::delete_size(&mut tx, m.tenant.id, m.user_id, id.0, size_id.0).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            edit::delete_size(tx, m.tenant.id, m.user_id, id.0, size_id.0).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 }

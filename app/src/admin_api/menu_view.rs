@@ -4,8 +4,8 @@ use poem_openapi::Object;
 use uuid::Uuid;
 
 use super::state::AdminState;
-use crate::db;
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::menu::store;
 
 #[derive(Object)]
@@ -82,14 +82,24 @@ fn lines(recipes: &[store::RecipeRow], owner: Uuid) -> Vec<RecipeLine> {
 }
 
 pub(super) async fn menu(state: &AdminState, tenant_id: Uuid) -> Result<MenuView, Problem> {
-    let mut tx = db::begin_tenant(&state.pool, tenant_id).await?;
-    let categories = store::categories(&mut tx, tenant_id).await?;
-    let products = store::products(&mut tx, tenant_id).await?;
-    let sizes = store::sizes(&mut tx, tenant_id).await?;
-    let extras = store::extras(&mut tx, tenant_id).await?;
-    let size_recipes = store::size_recipes(&mut tx, tenant_id).await?;
-    let extra_recipes = store::extra_recipes(&mut tx, tenant_id).await?;
-    tx.commit().await?;
+    let (categories, products, sizes, extras, size_recipes, extra_recipes) =
+        in_tenant(&state.pool, tenant_id, async |tx| {
+            let categories = store::categories(tx, tenant_id).await?;
+            let products = store::products(tx, tenant_id).await?;
+            let sizes = store::sizes(tx, tenant_id).await?;
+            let extras = store::extras(tx, tenant_id).await?;
+            let size_recipes = store::size_recipes(tx, tenant_id).await?;
+            let extra_recipes = store::extra_recipes(tx, tenant_id).await?;
+            Ok((
+                categories,
+                products,
+                sizes,
+                extras,
+                size_recipes,
+                extra_recipes,
+            ))
+        })
+        .await?;
     let product = |p: &store::ProductRow| ProductView {
         id: p.id,
         category_id: p.category_id,

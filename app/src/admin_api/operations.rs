@@ -14,6 +14,7 @@ use crate::audit;
 use crate::backup::{Backups, Kind, maintenance, registry};
 use crate::http::Problem;
 use crate::http::paging::Paging;
+use crate::http::tx::in_platform;
 use crate::jobs::failed;
 
 #[derive(Default)]
@@ -147,17 +148,19 @@ impl OperationsApi {
         let message = body.message.clone().unwrap_or_default();
         let by = format!("admin-api:{}", auth.0.user_id);
         maintenance::set(&state.owner_pool, body.enabled, &message, &by).await?;
-        let mut tx = state.owner_pool.begin().await?;
-        let details = serde_json::json!({ "enabled": body.enabled, "message": message });
-        audit::platform(
-            &mut tx,
-            Some(auth.0.user_id),
-            "maintenance.set",
-            "platform",
-            details,
-        )
+        in_platform(&state.owner_pool, async |tx| {
+            let details = serde_json::json!({ "enabled": body.enabled, "message": message });
+            audit::platform(
+                tx,
+                Some(auth.0.user_id),
+                "maintenance.set",
+                "platform",
+                details,
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Json(MaintenanceView {
             enabled: body.enabled,
             message,
@@ -206,16 +209,18 @@ impl OperationsApi {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("database.admin_url is not set"))?;
         let backups = Backups::new(state.owner_pool.clone(), &url, &state.config.backup)?;
-        let mut tx = state.owner_pool.begin().await?;
-        audit::platform(
-            &mut tx,
-            Some(auth.0.user_id),
-            "backup.run",
-            "platform",
-            serde_json::json!({}),
-        )
+        in_platform(&state.owner_pool, async |tx| {
+            audit::platform(
+                tx,
+                Some(auth.0.user_id),
+                "backup.run",
+                "platform",
+                serde_json::json!({}),
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         tokio::spawn(async move {
             if let Err(err) = backups.run(Kind::Manual).await {
                 tracing::error!(error = %format!("{err:#}"), "backup requested over the admin API failed");
@@ -270,19 +275,21 @@ impl OperationsApi {
         id: Path<Uuid>,
     ) -> Result<Retried, Problem> {
         let ulid = failed::uuid_to_ulid(id.0);
-        let mut tx = state.owner_pool.begin().await?;
-        if !failed::retry(&mut tx, &ulid).await? {
-            return Err(Problem::not_found("failed job"));
-        }
-        audit::platform(
-            &mut tx,
-            Some(auth.0.user_id),
-            "job.retry",
-            &ulid,
-            serde_json::json!({}),
-        )
+        in_platform(&state.owner_pool, async |tx| {
+            if !failed::retry(tx, &ulid).await? {
+                return Err(Problem::not_found("failed job"));
+            }
+            audit::platform(
+                tx,
+                Some(auth.0.user_id),
+                "job.retry",
+                &ulid,
+                serde_json::json!({}),
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Retried::Done)
     }
 }

@@ -11,9 +11,9 @@ use super::AdminTags;
 use super::pizzeria_view::{Legal, PizzeriaView, Service, view};
 use super::security::ManagerAuth;
 use super::state::AdminState;
-use crate::db;
 use crate::domain::InvalidInput;
 use crate::http::Problem;
+use crate::http::tx::{in_platform, in_tenant};
 use crate::settings::store::{HoursRow, ServiceParams, ZoneRow};
 use crate::settings::{self, admin};
 use crate::tenancy::platform::{self, ProfileChange};
@@ -107,9 +107,11 @@ impl PizzeriaAdminApi {
             ..ProfileChange::default()
         };
         // `tenants` is global: written with the owner role, for this pizzeria only.
-        let mut tx = state.owner_pool.begin().await?;
-        platform::update_profile(&mut tx, auth.0.user_id, &slug, change).await?;
-        tx.commit().await?;
+        in_platform(&state.owner_pool, async |tx| {
+            platform::update_profile(tx, auth.0.user_id, &slug, change).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -132,9 +134,11 @@ impl PizzeriaAdminApi {
             avg_prep_minutes: b.avg_prep_minutes,
             avg_delivery_minutes: b.avg_delivery_minutes,
         };
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_service(&mut tx, m.tenant.id, m.user_id, &p).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            admin::set_service(tx, m.tenant.id, m.user_id, &p).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -148,17 +152,19 @@ impl PizzeriaAdminApi {
         body: Json<Legal>,
     ) -> Answer {
         let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_legal(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            &body.legal_name,
-            &body.siret,
-            &body.vat_number,
-        )
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            admin::set_legal(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                &body.legal_name,
+                &body.siret,
+                &body.vat_number,
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -181,9 +187,11 @@ impl PizzeriaAdminApi {
                 closes: h.closes,
             })
             .collect();
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_hours(&mut tx, m.tenant.id, m.user_id, &rows).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            admin::set_hours(tx, m.tenant.id, m.user_id, &rows).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -207,9 +215,11 @@ impl PizzeriaAdminApi {
             }
         };
         let note = body.note.clone().unwrap_or_default();
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::add_exception(&mut tx, m.tenant.id, m.user_id, body.day, hours, &note).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            admin::add_exception(tx, m.tenant.id, m.user_id, body.day, hours, &note).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -223,9 +233,10 @@ impl PizzeriaAdminApi {
         day: Path<NaiveDate>,
     ) -> Answer {
         let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let removed = admin::delete_exceptions(&mut tx, m.tenant.id, m.user_id, day.0).await?;
-        tx.commit().await?;
+        let removed = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(admin::delete_exceptions(tx, m.tenant.id, m.user_id, day.0).await?)
+        })
+        .await?;
         if !removed {
             return Err(Problem::not_found("exception"));
         }
@@ -250,9 +261,11 @@ impl PizzeriaAdminApi {
                 fee_cents: z.fee_cents,
             })
             .collect();
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        admin::set_zones(&mut tx, m.tenant.id, m.user_id, &rows).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            admin::set_zones(tx, m.tenant.id, m.user_id, &rows).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -266,9 +279,11 @@ impl PizzeriaAdminApi {
         body: Json<PauseIn>,
     ) -> Answer {
         let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        settings::pause(&mut tx, m.tenant.id, m.user_id, &body.message).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            settings::pause(tx, m.tenant.id, m.user_id, &body.message).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -281,9 +296,11 @@ impl PizzeriaAdminApi {
         slug: Path<String>,
     ) -> Answer {
         let m = auth.0;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        settings::resume(&mut tx, m.tenant.id, m.user_id).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            settings::resume(tx, m.tenant.id, m.user_id).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 
@@ -298,9 +315,11 @@ impl PizzeriaAdminApi {
     ) -> Answer {
         let m = auth.0;
         let note = body.note.clone().unwrap_or_default();
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        settings::set_busy(&mut tx, m.tenant.id, m.user_id, body.extra_minutes, &note).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            settings::set_busy(tx, m.tenant.id, m.user_id, body.extra_minutes, &note).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(view(&state, &slug).await?))
     }
 }

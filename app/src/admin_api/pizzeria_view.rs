@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveTime, Utc};
 use poem_openapi::Object;
 
 use super::state::AdminState;
-use crate::db;
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::settings::{self, store};
 use crate::tenancy::platform;
 
@@ -82,14 +82,16 @@ pub(super) async fn view(state: &AdminState, slug: &str) -> Result<PizzeriaView,
     let mut conn = state.pool.acquire().await?;
     let row = platform::find(&mut conn, slug).await?;
     drop(conn);
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let s = settings::load(&mut tx, tenant.id).await?;
-    let hours = store::weekly_hours(&mut tx, tenant.id).await?;
-    let zones = store::zones(&mut tx, tenant.id).await?;
-    let today = Utc::now().with_timezone(&tenant.timezone).date_naive();
-    let far = today + chrono::Duration::days(366);
-    let exceptions = store::exceptions_between(&mut tx, tenant.id, today, far).await?;
-    tx.commit().await?;
+    let (s, hours, zones, exceptions) = in_tenant(&state.pool, tenant.id, async |tx| {
+        let s = settings::load(tx, tenant.id).await?;
+        let hours = store::weekly_hours(tx, tenant.id).await?;
+        let zones = store::zones(tx, tenant.id).await?;
+        let today = Utc::now().with_timezone(&tenant.timezone).date_naive();
+        let far = today + chrono::Duration::days(366);
+        let exceptions = store::exceptions_between(tx, tenant.id, today, far).await?;
+        Ok((s, hours, zones, exceptions))
+    })
+    .await?;
     Ok(PizzeriaView {
         slug: row.slug,
         name: row.name,

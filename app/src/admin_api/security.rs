@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 use super::state::AdminState;
 use crate::accounts;
-use crate::db;
 use crate::domain::Role;
 use crate::http::Problem;
+use crate::http::tx::as_user;
 use crate::tenancy::{self, Tenant, memberships};
 
 #[derive(Debug, Clone, Copy)]
@@ -95,9 +95,10 @@ async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
 }
 
 async fn is_platform_admin(state: &AdminState, caller: Caller) -> Result<bool, Problem> {
-    let mut tx = db::begin_user(&state.pool, caller.user_id).await?;
-    let admin = accounts::store::is_platform_admin(&mut tx, caller.user_id).await?;
-    tx.commit().await?;
+    let admin = as_user(&state.pool, caller.user_id, async |tx| {
+        Ok(accounts::store::is_platform_admin(tx, caller.user_id).await?)
+    })
+    .await?;
     Ok(admin)
 }
 
@@ -136,9 +137,10 @@ async fn require_manager(
     slug: &str,
 ) -> Result<Managed, Problem> {
     let platform_admin = is_platform_admin(state, caller).await?;
-    let mut tx = db::begin_user(&state.pool, caller.user_id).await?;
-    let all = memberships::of_user(&mut tx, caller.user_id).await?;
-    tx.commit().await?;
+    let all = as_user(&state.pool, caller.user_id, async |tx| {
+        Ok(memberships::of_user(tx, caller.user_id).await?)
+    })
+    .await?;
     let manages = |m: &memberships::MembershipRow| m.role.manages();
     if !platform_admin && !all.iter().any(manages) {
         return Err(Problem::forbidden(

@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::AdminTags;
 use super::security::{Managed, ManagerAuth};
 use super::state::AdminState;
-use crate::db;
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::tx::in_tenant;
 use crate::tenancy::staff::{self, Actor};
 use crate::tenancy::{invitations, memberships};
 
@@ -83,10 +83,12 @@ impl StaffAdminApi {
         slug: Path<String>,
     ) -> Result<Json<StaffView>, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let members = memberships::staff(&mut tx, m.tenant.id).await?;
-        let pending = invitations::pending(&mut tx, m.tenant.id).await?;
-        tx.commit().await?;
+        let (members, pending) = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            let members = memberships::staff(tx, m.tenant.id).await?;
+            let pending = invitations::pending(tx, m.tenant.id).await?;
+            Ok((members, pending))
+        })
+        .await?;
         Ok(Json(StaffView {
             members: members
                 .into_iter()
@@ -126,10 +128,12 @@ impl StaffAdminApi {
                 "Only an owner invites owners and managers.",
             ));
         }
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let invited =
-            invitations::invite(&mut tx, m.tenant.id, &email, role, Some(m.user_id)).await?;
-        tx.commit().await?;
+        let invited = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            let invited =
+                invitations::invite(tx, m.tenant.id, &email, role, Some(m.user_id)).await?;
+            Ok(invited)
+        })
+        .await?;
         Ok(Invited::Ok(Json(Invitation {
             id: invited.id,
             email: email.to_string(),
@@ -150,9 +154,11 @@ impl StaffAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         let role: Role = body.role.parse()?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        staff::set_role(&mut tx, m.tenant.id, &actor(&m), user_id.0, role).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            staff::set_role(tx, m.tenant.id, &actor(&m), user_id.0, role).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 
@@ -166,9 +172,11 @@ impl StaffAdminApi {
         user_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        staff::remove(&mut tx, m.tenant.id, &actor(&m), user_id.0).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            staff::remove(tx, m.tenant.id, &actor(&m), user_id.0).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 }

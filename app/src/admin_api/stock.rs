@@ -11,10 +11,10 @@ use uuid::Uuid;
 use super::AdminTags;
 use super::security::{Managed, ManagerAuth};
 use super::state::AdminState;
-use crate::db;
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::responses::{Created, Done};
+use crate::http::tx::in_tenant;
 use crate::stock::ingredients::NewIngredient;
 use crate::stock::{self, IngredientRow, ingredients, store};
 
@@ -112,15 +112,17 @@ async fn record(
         body.quantity,
         body.note.as_deref().unwrap_or(""),
     );
-    let mut tx = db::begin_tenant(&state.pool, tenant).await?;
-    let applied = match what {
-        Recorded::Restock => stock::restock(&mut tx, tenant, id, m.user_id, quantity, note).await?,
-        Recorded::Waste => stock::waste(&mut tx, tenant, id, m.user_id, quantity, note).await?,
-        Recorded::Inventory => {
-            stock::inventory(&mut tx, tenant, id, m.user_id, quantity, note).await?
-        }
-    };
-    tx.commit().await?;
+    let applied = in_tenant(&state.pool, tenant, async |tx| {
+        let applied = match what {
+            Recorded::Restock => stock::restock(tx, tenant, id, m.user_id, quantity, note).await?,
+            Recorded::Waste => stock::waste(tx, tenant, id, m.user_id, quantity, note).await?,
+            Recorded::Inventory => {
+                stock::inventory(tx, tenant, id, m.user_id, quantity, note).await?
+            }
+        };
+        Ok(applied)
+    })
+    .await?;
     Ok(Json(applied.ingredient.into()))
 }
 
@@ -139,9 +141,10 @@ impl StockAdminApi {
     ) -> Result<Json<IngredientPage>, Problem> {
         let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(page.0, per_page.0)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let all = store::list(&mut tx, m.tenant.id).await?;
-        tx.commit().await?;
+        let all = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(store::list(tx, m.tenant.id).await?)
+        })
+        .await?;
         let all: Vec<Ingredient> = all
             .into_iter()
             .map(Ingredient::from)
@@ -175,9 +178,10 @@ impl StockAdminApi {
             unit: &body.unit,
             alert_threshold: body.alert_threshold,
         };
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let id = ingredients::create(&mut tx, m.tenant.id, m.user_id, &new).await?;
-        tx.commit().await?;
+        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(ingredients::create(tx, m.tenant.id, m.user_id, &new).await?)
+        })
+        .await?;
         Ok(Created::id(id))
     }
 
@@ -191,17 +195,19 @@ impl StockAdminApi {
         body: Json<IngredientPatch>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        ingredients::update(
-            &mut tx,
-            m.tenant.id,
-            m.user_id,
-            id.0,
-            body.name.as_deref(),
-            body.alert_threshold,
-        )
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            ingredients::update(
+                tx,
+                m.tenant.id,
+                m.user_id,
+                id.0,
+                body.name.as_deref(),
+                body.alert_threshold,
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Done::NoContent)
     }
 
@@ -215,9 +221,11 @@ impl StockAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        ingredients::delete(&mut tx, m.tenant.id, m.user_id, id.0).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, m.tenant.id, async |tx| {
+            ingredients::delete(tx, m.tenant.id, m.user_id, id.0).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 
@@ -287,9 +295,10 @@ impl StockAdminApi {
     ) -> Result<Json<Vec<Movement>>, Problem> {
         let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(None, per_page.0)?;
-        let mut tx = db::begin_tenant(&state.pool, m.tenant.id).await?;
-        let rows = store::movements(&mut tx, m.tenant.id, id.0, before.0, paging.limit()).await?;
-        tx.commit().await?;
+        let rows = in_tenant(&state.pool, m.tenant.id, async |tx| {
+            Ok(store::movements(tx, m.tenant.id, id.0, before.0, paging.limit()).await?)
+        })
+        .await?;
         Ok(Json(
             rows.into_iter()
                 .map(|r| Movement {

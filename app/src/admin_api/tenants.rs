@@ -15,6 +15,7 @@ use super::state::AdminState;
 use crate::export;
 use crate::http::Problem;
 use crate::http::paging::Paging;
+use crate::http::tx::in_platform;
 use crate::provisioning::{self, NewPizzeria, OwnerSetup};
 use crate::tenancy::platform::{self, ProfileChange};
 use crate::tenancy::store::{self, TenantRow};
@@ -189,10 +190,12 @@ impl TenantsApi {
             timezone: b.timezone.unwrap_or_else(|| "Europe/Paris".into()),
             owner_email: b.owner_email,
         };
-        let mut tx = state.owner_pool.begin().await?;
-        let created = provisioning::create_pizzeria(&mut tx, &input, Some(auth.0.user_id)).await?;
-        let row = platform::find(&mut tx, &input.slug).await?;
-        tx.commit().await?;
+        let (created, row) = in_platform(&state.owner_pool, async |tx| {
+            let created = provisioning::create_pizzeria(tx, &input, Some(auth.0.user_id)).await?;
+            let row = platform::find(tx, &input.slug).await?;
+            Ok((created, row))
+        })
+        .await?;
         let (owner, expires) = match created.owner {
             OwnerSetup::Existing(_) => ("existing_account", None),
             OwnerSetup::Invited { expires_at, .. } => ("invited", Some(expires_at)),
@@ -235,9 +238,10 @@ impl TenantsApi {
             longitude: b.longitude,
             timezone: b.timezone,
         };
-        let mut tx = state.owner_pool.begin().await?;
-        let row = platform::update_profile(&mut tx, auth.0.user_id, &slug, change).await?;
-        tx.commit().await?;
+        let row = in_platform(&state.owner_pool, async |tx| {
+            Ok(platform::update_profile(tx, auth.0.user_id, &slug, change).await?)
+        })
+        .await?;
         Ok(Json(row.into()))
     }
 
@@ -250,9 +254,10 @@ impl TenantsApi {
         slug: Path<String>,
         body: Json<SuspendBody>,
     ) -> Result<Json<TenantView>, Problem> {
-        let mut tx = state.owner_pool.begin().await?;
-        let row = platform::suspend(&mut tx, Some(auth.0.user_id), &slug, &body.reason).await?;
-        tx.commit().await?;
+        let row = in_platform(&state.owner_pool, async |tx| {
+            Ok(platform::suspend(tx, Some(auth.0.user_id), &slug, &body.reason).await?)
+        })
+        .await?;
         Ok(Json(row.into()))
     }
 
@@ -264,9 +269,10 @@ impl TenantsApi {
         auth: PlatformAuth,
         slug: Path<String>,
     ) -> Result<Json<TenantView>, Problem> {
-        let mut tx = state.owner_pool.begin().await?;
-        let row = platform::resume(&mut tx, Some(auth.0.user_id), &slug).await?;
-        tx.commit().await?;
+        let row = in_platform(&state.owner_pool, async |tx| {
+            Ok(platform::resume(tx, Some(auth.0.user_id), &slug).await?)
+        })
+        .await?;
         Ok(Json(row.into()))
     }
 
@@ -281,16 +287,18 @@ impl TenantsApi {
         let mut conn = state.owner_pool.acquire().await?;
         let row = platform::find(&mut conn, &slug).await?;
         drop(conn);
-        let mut tx = state.owner_pool.begin().await?;
-        crate::audit::platform(
-            &mut tx,
-            Some(auth.0.user_id),
-            "tenant.export",
-            &row.slug,
-            serde_json::json!({}),
-        )
+        in_platform(&state.owner_pool, async |tx| {
+            crate::audit::platform(
+                tx,
+                Some(auth.0.user_id),
+                "tenant.export",
+                &row.slug,
+                serde_json::json!({}),
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         let body = Body::from_bytes_stream(export::stream(state.owner_pool.clone(), row.id));
         let name = format!(
             "attachment; filename=\"ocpizza-{}-{}.json\"",
@@ -321,16 +329,18 @@ impl TenantsApi {
         let bytes = export::to_file(state.owner_pool.clone(), row.id, &path).await?;
         tracing::info!(pizzeria = %row.slug, path = %path.display(), bytes, "offboarding export written");
         let grace = chrono::Duration::days(i64::from(state.config.admin.offboard_grace_days));
-        let mut tx = state.owner_pool.begin().await?;
-        let row = platform::offboard(
-            &mut tx,
-            Some(auth.0.user_id),
-            &slug,
-            Utc::now() + grace,
-            &path.to_string_lossy(),
-        )
+        let row = in_platform(&state.owner_pool, async |tx| {
+            let row = platform::offboard(
+                tx,
+                Some(auth.0.user_id),
+                &slug,
+                Utc::now() + grace,
+                &path.to_string_lossy(),
+            )
+            .await?;
+            Ok(row)
+        })
         .await?;
-        tx.commit().await?;
         Ok(Json(row.into()))
     }
 }

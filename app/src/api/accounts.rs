@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::security::BearerAuth;
 use crate::accounts::{self, Registration};
-use crate::db;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::tx::as_user;
 use crate::state::AppState;
 use crate::tenancy::memberships;
 
@@ -101,13 +101,15 @@ impl AccountsApi {
         auth: BearerAuth,
     ) -> Result<Json<MeResponse>, Problem> {
         let user_id = auth.0.user_id;
-        let mut tx = db::begin_user(&state.pool, user_id).await?;
-        let user = accounts::store::find(&mut tx, user_id)
-            .await?
-            .ok_or_else(|| Problem::unauthorized("This account no longer exists."))?;
-        let platform_admin = accounts::store::is_platform_admin(&mut tx, user_id).await?;
-        let memberships = memberships::of_user(&mut tx, user_id).await?;
-        tx.commit().await?;
+        let (user, platform_admin, memberships) = as_user(&state.pool, user_id, async |tx| {
+            let user = accounts::store::find(tx, user_id)
+                .await?
+                .ok_or_else(|| Problem::unauthorized("This account no longer exists."))?;
+            let platform_admin = accounts::store::is_platform_admin(tx, user_id).await?;
+            let memberships = memberships::of_user(tx, user_id).await?;
+            Ok((user, platform_admin, memberships))
+        })
+        .await?;
         Ok(Json(MeResponse {
             id: user.id,
             email: user.email,

@@ -9,11 +9,11 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::security::BearerAuth;
 use crate::accounts::addresses::{self, AddressRow, MAX_ADDRESSES, NewAddress};
-use crate::db;
 use crate::domain::InvalidInput;
 use crate::domain::order::parse_postcode;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::tx::as_user;
 use crate::state::AppState;
 
 #[derive(Default)]
@@ -87,9 +87,10 @@ impl AddressesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
     ) -> Result<Json<Vec<SavedAddress>>, Problem> {
-        let mut tx = db::begin_user(&state.pool, auth.0.user_id).await?;
-        let rows = addresses::list(&mut tx, auth.0.user_id).await?;
-        tx.commit().await?;
+        let rows = as_user(&state.pool, auth.0.user_id, async |tx| {
+            Ok(addresses::list(tx, auth.0.user_id).await?)
+        })
+        .await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -115,28 +116,29 @@ impl AddressesApi {
             return Err(InvalidInput::new("latitude", "coordinates out of range").into());
         }
         let user = auth.0.user_id;
-        let mut tx = db::begin_user(&state.pool, user).await?;
-        if addresses::count(&mut tx, user).await? >= MAX_ADDRESSES {
-            return Err(InvalidInput::new(
-                "addresses",
-                format!("at most {MAX_ADDRESSES} saved addresses"),
-            )
-            .into());
-        }
-        let new = NewAddress {
-            label: &label,
-            line: &line,
-            postcode: &postcode,
-            city: &city,
-            instructions: &instructions,
-            latitude: body.latitude,
-            longitude: body.longitude,
-        };
-        let id = addresses::insert(&mut tx, user, &new).await?;
-        let row = addresses::find(&mut tx, user, id)
-            .await?
-            .ok_or_else(|| Problem::not_found("address"))?;
-        tx.commit().await?;
+        let row = as_user(&state.pool, user, async |tx| {
+            if addresses::count(tx, user).await? >= MAX_ADDRESSES {
+                return Err(InvalidInput::new(
+                    "addresses",
+                    format!("at most {MAX_ADDRESSES} saved addresses"),
+                )
+                .into());
+            }
+            let new = NewAddress {
+                label: &label,
+                line: &line,
+                postcode: &postcode,
+                city: &city,
+                instructions: &instructions,
+                latitude: body.latitude,
+                longitude: body.longitude,
+            };
+            let id = addresses::insert(tx, user, &new).await?;
+            Ok(addresses::find(tx, user, id)
+                .await?
+                .ok_or_else(|| Problem::not_found("address"))?)
+        })
+        .await?;
         Ok(Created::Ok(Json(row.into())))
     }
 
@@ -148,9 +150,10 @@ impl AddressesApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let mut tx = db::begin_user(&state.pool, auth.0.user_id).await?;
-        let deleted = addresses::delete(&mut tx, auth.0.user_id, *id).await?;
-        tx.commit().await?;
+        let deleted = as_user(&state.pool, auth.0.user_id, async |tx| {
+            Ok(addresses::delete(tx, auth.0.user_id, *id).await?)
+        })
+        .await?;
         if deleted {
             Ok(Done::NoContent)
         } else {

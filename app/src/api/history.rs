@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::security::BearerAuth;
-use crate::db;
 use crate::http::Problem;
+use crate::http::tx::as_user;
 use crate::orders::queries;
 use crate::state::AppState;
 
@@ -46,9 +46,10 @@ impl HistoryApi {
         )]
         limit: Query<i64>,
     ) -> Result<Json<Vec<PastOrder>>, Problem> {
-        let mut tx = db::begin_user(&state.pool, auth.0.user_id).await?;
-        let rows = queries::history(&mut tx, auth.0.user_id, before.0, *limit).await?;
-        tx.commit().await?;
+        let rows = as_user(&state.pool, auth.0.user_id, async |tx| {
+            Ok(queries::history(tx, auth.0.user_id, before.0, *limit).await?)
+        })
+        .await?;
         Ok(Json(
             rows.into_iter()
                 .map(|r| PastOrder {

@@ -9,9 +9,10 @@ use poem::{IntoResponse, Response, handler};
 use uuid::Uuid;
 
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::images::Served;
 use crate::state::AppState;
-use crate::{db, menu, tenancy};
+use crate::{menu, tenancy};
 
 #[handler]
 pub(crate) async fn product_image(
@@ -27,9 +28,10 @@ pub(crate) async fn product_image(
 async fn serve(state: &AppState, slug: &str, id: &str) -> Result<Response, Problem> {
     let id: Uuid = id.parse().map_err(|_| Problem::not_found("product"))?;
     let tenant = tenancy::resolve(&state.pool, slug).await?;
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let menu = menu::current(&state.menus, &mut tx, tenant.id).await?;
-    tx.commit().await?;
+    let menu = in_tenant(&state.pool, tenant.id, async |tx| {
+        Ok(menu::current(&state.menus, tx, tenant.id).await?)
+    })
+    .await?;
     let key = menu
         .product(id)
         .filter(|p| p.active)

@@ -14,12 +14,13 @@ use super::security::{BearerAuth, STAFF, require_role};
 use crate::domain::Role;
 use crate::domain::lifecycle::Status;
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::menu::{self, MenuData};
 use crate::orders::queries;
 use crate::orders::store::LineRow;
+use crate::settings;
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
-use crate::{db, settings};
 
 #[derive(Default)]
 pub struct KitchenApi;
@@ -164,9 +165,10 @@ async fn day_or_today(
         });
     }
     let now = Utc::now();
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let schedule = settings::schedule(&mut tx, tenant, now).await?;
-    tx.commit().await?;
+    let schedule = in_tenant(&state.pool, tenant.id, async |tx| {
+        Ok(settings::schedule(tx, tenant, now).await?)
+    })
+    .await?;
     Ok(schedule
         .service_day(now)
         .unwrap_or_else(|| now.with_timezone(&tenant.timezone).date_naive()))
@@ -197,10 +199,12 @@ impl KitchenApi {
     ) -> Result<Json<Vec<QueueOrder>>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, STAFF).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let orders = queries::kitchen_queue(&mut tx, tenant.id).await?;
-        let menu = menu::current(&state.menus, &mut tx, tenant.id).await?;
-        tx.commit().await?;
+        let (orders, menu) = in_tenant(&state.pool, tenant.id, async |tx| {
+            let orders = queries::kitchen_queue(tx, tenant.id).await?;
+            let menu = menu::current(&state.menus, tx, tenant.id).await?;
+            Ok((orders, menu))
+        })
+        .await?;
         Ok(Json(
             orders
                 .iter()
@@ -234,9 +238,10 @@ impl KitchenApi {
         require_role(&state, &tenant, auth.0, STAFF).await?;
         let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
         let day = day_or_today(&state, &tenant, day.0).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let orders = queries::of_day(&mut tx, tenant.id, day, status).await?;
-        tx.commit().await?;
+        let orders = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(queries::of_day(tx, tenant.id, day, status).await?)
+        })
+        .await?;
         Ok(Json(
             orders
                 .iter()
@@ -256,9 +261,10 @@ impl KitchenApi {
     ) -> Result<Json<Vec<EventView>>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         super::order_access::visible_order(&state, &tenant, auth.0, *id).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let rows = queries::events(&mut tx, tenant.id, *id).await?;
-        tx.commit().await?;
+        let rows = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(queries::events(tx, tenant.id, *id).await?)
+        })
+        .await?;
         Ok(Json(
             rows.into_iter()
                 .map(|e| EventView {
@@ -294,9 +300,10 @@ impl KitchenApi {
         )
         .await?;
         let day = day_or_today(&state, &tenant, day.0).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let s = queries::summary(&mut tx, tenant.id, day).await?;
-        tx.commit().await?;
+        let s = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(queries::summary(tx, tenant.id, day).await?)
+        })
+        .await?;
         Ok(Json(SummaryView {
             pizzeria: tenant.slug,
             service_day: day,

@@ -13,9 +13,10 @@ use super::ApiTags;
 use crate::domain::InvalidInput;
 use crate::domain::opening::Interval;
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::menu::{self, Extra, MenuData, Product};
 use crate::state::AppState;
-use crate::{db, orders, settings, stock, tenancy};
+use crate::{orders, settings, stock, tenancy};
 
 #[derive(Default)]
 pub struct MenuApi;
@@ -198,10 +199,12 @@ impl MenuApi {
         slug: Path<String>,
     ) -> Result<Json<MenuView>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let menu = menu::current(&state.menus, &mut tx, tenant.id).await?;
-        let on_hand = stock::store::on_hand(&mut tx, tenant.id).await?;
-        tx.commit().await?;
+        let (menu, on_hand) = in_tenant(&state.pool, tenant.id, async |tx| {
+            let menu = menu::current(&state.menus, tx, tenant.id).await?;
+            let on_hand = stock::store::on_hand(tx, tenant.id).await?;
+            Ok((menu, on_hand))
+        })
+        .await?;
         let now = Utc::now();
         Ok(Json(MenuView {
             pizzeria: tenant.slug.clone(),
@@ -251,10 +254,12 @@ impl MenuApi {
     ) -> Result<Json<ProductView>, Problem> {
         let extra_ids = parse_extras(extras.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let menu = menu::current(&state.menus, &mut tx, tenant.id).await?;
-        let on_hand = stock::store::on_hand(&mut tx, tenant.id).await?;
-        tx.commit().await?;
+        let (menu, on_hand) = in_tenant(&state.pool, tenant.id, async |tx| {
+            let menu = menu::current(&state.menus, tx, tenant.id).await?;
+            let on_hand = stock::store::on_hand(tx, tenant.id).await?;
+            Ok((menu, on_hand))
+        })
+        .await?;
         let product = menu
             .product(*id)
             .filter(|p| p.active)
@@ -286,15 +291,17 @@ impl MenuApi {
     ) -> Result<Json<OpeningView>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let now = Utc::now();
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let settings = settings::load(&mut tx, tenant.id).await?;
-        let schedule = settings::schedule(&mut tx, &tenant, now).await?;
-        let booked: HashMap<DateTime<Utc>, i64> =
-            orders::store::slot_bookings(&mut tx, tenant.id, now, now + Duration::days(2))
-                .await?
-                .into_iter()
-                .collect();
-        tx.commit().await?;
+        let (settings, schedule, booked) = in_tenant(&state.pool, tenant.id, async |tx| {
+            let settings = settings::load(tx, tenant.id).await?;
+            let schedule = settings::schedule(tx, &tenant, now).await?;
+            let booked: HashMap<DateTime<Utc>, i64> =
+                orders::store::slot_bookings(tx, tenant.id, now, now + Duration::days(2))
+                    .await?
+                    .into_iter()
+                    .collect();
+            Ok((settings, schedule, booked))
+        })
+        .await?;
         let today = now.with_timezone(&tenant.timezone).date_naive();
         let current = schedule.interval_at(now);
         let lead = i64::from(settings.avg_prep_minutes + settings.busy_extra_minutes);

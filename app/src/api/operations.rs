@@ -12,8 +12,9 @@ use super::security::{BearerAuth, MANAGERS, STAFF, require_role};
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::tx::in_tenant;
 use crate::state::AppState;
-use crate::{db, menu, settings, tenancy};
+use crate::{menu, settings, tenancy};
 
 #[derive(Default)]
 pub struct OperationsApi;
@@ -87,12 +88,14 @@ struct SettingsView {
 }
 
 async fn settings_view(state: &AppState, tenant_id: Uuid) -> Result<SettingsView, Problem> {
-    let mut tx = db::begin_tenant(&state.pool, tenant_id).await?;
-    let s = settings::load(&mut tx, tenant_id).await?;
-    let hours = settings::store::weekly_hours(&mut tx, tenant_id).await?;
-    let zones = settings::store::zones(&mut tx, tenant_id).await?;
-    let vat = settings::store::vat_rates(&mut tx, tenant_id).await?;
-    tx.commit().await?;
+    let (s, hours, zones, vat) = in_tenant(&state.pool, tenant_id, async |tx| {
+        let s = settings::load(tx, tenant_id).await?;
+        let hours = settings::store::weekly_hours(tx, tenant_id).await?;
+        let zones = settings::store::zones(tx, tenant_id).await?;
+        let vat = settings::store::vat_rates(tx, tenant_id).await?;
+        Ok((s, hours, zones, vat))
+    })
+    .await?;
     Ok(SettingsView {
         online_paused: s.online_paused,
         pause_message: s.pause_message,
@@ -158,9 +161,11 @@ impl OperationsApi {
     ) -> Result<Json<SettingsView>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, MANAGERS).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        settings::pause(&mut tx, tenant.id, auth.0.user_id, &body.message).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, tenant.id, async |tx| {
+            settings::pause(tx, tenant.id, auth.0.user_id, &body.message).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
     }
 
@@ -174,9 +179,11 @@ impl OperationsApi {
     ) -> Result<Json<SettingsView>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, MANAGERS).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        settings::resume(&mut tx, tenant.id, auth.0.user_id).await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, tenant.id, async |tx| {
+            settings::resume(tx, tenant.id, auth.0.user_id).await?;
+            Ok(())
+        })
+        .await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
     }
 
@@ -191,16 +198,18 @@ impl OperationsApi {
     ) -> Result<Json<SettingsView>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        settings::set_busy(
-            &mut tx,
-            tenant.id,
-            auth.0.user_id,
-            body.extra_minutes,
-            &body.note,
-        )
+        in_tenant(&state.pool, tenant.id, async |tx| {
+            settings::set_busy(
+                tx,
+                tenant.id,
+                auth.0.user_id,
+                body.extra_minutes,
+                &body.note,
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
     }
 
@@ -216,18 +225,20 @@ impl OperationsApi {
     ) -> Result<Done, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        menu::write::set_sold_out(
-            &mut tx,
-            tenant.id,
-            *id,
-            auth.0.user_id,
-            true,
-            body.until,
-            &body.note,
-        )
+        in_tenant(&state.pool, tenant.id, async |tx| {
+            menu::write::set_sold_out(
+                tx,
+                tenant.id,
+                *id,
+                auth.0.user_id,
+                true,
+                body.until,
+                &body.note,
+            )
+            .await?;
+            Ok(())
+        })
         .await?;
-        tx.commit().await?;
         Ok(Done::NoContent)
     }
 
@@ -242,9 +253,11 @@ impl OperationsApi {
     ) -> Result<Done, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        menu::write::set_sold_out(&mut tx, tenant.id, *id, auth.0.user_id, false, None, "").await?;
-        tx.commit().await?;
+        in_tenant(&state.pool, tenant.id, async |tx| {
+            menu::write::set_sold_out(tx, tenant.id, *id, auth.0.user_id, false, None, "").await?;
+            Ok(())
+        })
+        .await?;
         Ok(Done::NoContent)
     }
 }

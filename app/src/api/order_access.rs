@@ -5,11 +5,12 @@ use uuid::Uuid;
 
 use super::security::{Principal, staff_roles};
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::orders::receipt::Seller;
 use crate::orders::{self, OrderDetails};
+use crate::settings;
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
-use crate::{db, settings};
 
 /// The order, if the caller may see it: its customer, or staff of the pizzeria. Anything else
 /// is the 404 of a missing order.
@@ -20,9 +21,10 @@ pub(crate) async fn visible_order(
     id: Uuid,
 ) -> Result<OrderDetails, Problem> {
     let is_staff = !staff_roles(state, tenant, who).await?.is_empty();
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let details = orders::load(&mut tx, tenant.id, id).await?;
-    tx.commit().await?;
+    let details = in_tenant(&state.pool, tenant.id, async |tx| {
+        Ok(orders::load(tx, tenant.id, id).await?)
+    })
+    .await?;
     details
         .filter(|d| is_staff || d.order.customer_id == Some(who.user_id))
         .ok_or_else(|| Problem::not_found("order"))
@@ -33,14 +35,15 @@ pub(crate) async fn tracked_order(
     tenant: &Tenant,
     token: &str,
 ) -> Result<OrderDetails, Problem> {
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let order = orders::store::find_by_token(&mut tx, tenant.id, token)
-        .await?
-        .ok_or_else(|| Problem::not_found("order"))?;
-    let details = orders::load(&mut tx, tenant.id, order.id)
-        .await?
-        .ok_or_else(|| Problem::not_found("order"))?;
-    tx.commit().await?;
+    let details = in_tenant(&state.pool, tenant.id, async |tx| {
+        let order = orders::store::find_by_token(tx, tenant.id, token)
+            .await?
+            .ok_or_else(|| Problem::not_found("order"))?;
+        Ok(orders::load(tx, tenant.id, order.id)
+            .await?
+            .ok_or_else(|| Problem::not_found("order"))?)
+    })
+    .await?;
     Ok(details)
 }
 
@@ -51,9 +54,10 @@ pub(crate) async fn seller(state: &AppState, tenant: &Tenant) -> Result<Seller, 
         .await?
         .ok_or_else(|| Problem::not_found("pizzeria"))?;
     drop(conn);
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let s = settings::load(&mut tx, tenant.id).await?;
-    tx.commit().await?;
+    let s = in_tenant(&state.pool, tenant.id, async |tx| {
+        Ok(settings::load(tx, tenant.id).await?)
+    })
+    .await?;
     Ok(Seller {
         name: row.name,
         legal_name: s.legal_name,

@@ -13,11 +13,11 @@ use super::order_access::tracked_order;
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::orders::LineBody;
 use super::security::{BearerAuth, staff_roles};
-use crate::db;
 use crate::domain::lifecycle::{Action, Actor};
 use crate::domain::order::PaymentMethod;
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
+use crate::http::tx::in_tenant;
 use crate::orders::transitions::{self, ActingAs, ActionInput};
 use crate::orders::{self, OrderDetails, modify};
 use crate::state::AppState;
@@ -75,9 +75,10 @@ async fn acting(
     if let Some(staff) = ActingAs::staff(auth.0.user_id, &roles, action) {
         return Ok(staff);
     }
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let order = orders::store::find(&mut tx, tenant.id, id).await?;
-    tx.commit().await?;
+    let order = in_tenant(&state.pool, tenant.id, async |tx| {
+        Ok(orders::store::find(tx, tenant.id, id).await?)
+    })
+    .await?;
     match order {
         Some(o) if o.customer_id == Some(auth.0.user_id) => Ok(ActingAs {
             user_id: Some(auth.0.user_id),
@@ -185,9 +186,10 @@ impl OrderActionsApi {
         body: Json<LinesBody>,
     ) -> Result<Modified, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let order = orders::store::find(&mut tx, tenant.id, *id).await?;
-        tx.commit().await?;
+        let order = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(orders::store::find(tx, tenant.id, *id).await?)
+        })
+        .await?;
         if order.is_none_or(|o| o.customer_id != Some(auth.0.user_id)) {
             return Err(Problem::not_found("order"));
         }

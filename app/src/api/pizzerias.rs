@@ -11,8 +11,9 @@ use crate::http::Problem;
 use crate::state::AppState;
 use chrono::Utc;
 
+use crate::http::tx::in_tenant;
+use crate::settings;
 use crate::tenancy::{self, Tenant, TenantRow, TenantStatus, store};
-use crate::{db, settings};
 
 #[derive(Default)]
 pub struct PizzeriasApi;
@@ -43,13 +44,13 @@ impl PizzeriaView {
     async fn build(state: &AppState, row: TenantRow) -> Result<Self, Problem> {
         let (open_now, accepting_orders) = match Tenant::try_from(row.clone()) {
             Ok(tenant) if tenant.status == TenantStatus::Active => {
-                let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-                let now = Utc::now();
-                let open = settings::schedule(&mut tx, &tenant, now)
-                    .await?
-                    .is_open(now);
-                let paused = settings::load(&mut tx, tenant.id).await?.online_paused;
-                tx.commit().await?;
+                let (open, paused) = in_tenant(&state.pool, tenant.id, async |tx| {
+                    let now = Utc::now();
+                    let open = settings::schedule(tx, &tenant, now).await?.is_open(now);
+                    let paused = settings::load(tx, tenant.id).await?.online_paused;
+                    Ok((open, paused))
+                })
+                .await?;
                 (open, open && !paused)
             }
             _ => (false, false),

@@ -5,9 +5,9 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use uuid::Uuid;
 
-use crate::db;
 use crate::domain::Role;
 use crate::http::Problem;
+use crate::http::tx::{as_user, in_tenant};
 use crate::state::AppState;
 use crate::tenancy::{Tenant, memberships};
 
@@ -45,9 +45,10 @@ pub(crate) async fn staff_roles(
     tenant: &Tenant,
     principal: Principal,
 ) -> Result<Vec<Role>, Problem> {
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let roles = memberships::roles(&mut tx, tenant.id, principal.user_id).await?;
-    tx.commit().await?;
+    let roles = in_tenant(&state.pool, tenant.id, async |tx| {
+        Ok(memberships::roles(tx, tenant.id, principal.user_id).await?)
+    })
+    .await?;
     Ok(roles)
 }
 
@@ -64,9 +65,10 @@ pub(crate) async fn require_role(
         return Ok(roles);
     }
     if roles.is_empty() {
-        let mut tx = db::begin_user(&state.pool, principal.user_id).await?;
-        let elsewhere = memberships::is_staff_anywhere(&mut tx, principal.user_id).await?;
-        tx.commit().await?;
+        let elsewhere = as_user(&state.pool, principal.user_id, async |tx| {
+            Ok(memberships::is_staff_anywhere(tx, principal.user_id).await?)
+        })
+        .await?;
         if elsewhere {
             tracing::info!(user_id = %principal.user_id, tenant = %tenant.slug, "staff of another pizzeria refused");
             return Err(Problem::not_found("resource"));

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::security::{BearerAuth, MANAGERS, require_role};
-use crate::db;
 use crate::domain::{Email, Role};
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::state::AppState;
 use crate::tenancy::{self, invitations};
 
@@ -78,10 +78,12 @@ impl StaffApi {
                 "Only an owner invites owners and managers.",
             ));
         }
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let invited =
-            invitations::invite(&mut tx, tenant.id, &email, role, Some(auth.0.user_id)).await?;
-        tx.commit().await?;
+        let invited = in_tenant(&state.pool, tenant.id, async |tx| {
+            let invited =
+                invitations::invite(tx, tenant.id, &email, role, Some(auth.0.user_id)).await?;
+            Ok(invited)
+        })
+        .await?;
         Ok(Invited::Ok(Json(InvitationView {
             id: invited.id,
             email: email.to_string(),
@@ -101,9 +103,10 @@ impl StaffApi {
     ) -> Result<Json<Vec<InvitationView>>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, MANAGERS).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let rows = invitations::pending(&mut tx, tenant.id).await?;
-        tx.commit().await?;
+        let rows = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(invitations::pending(tx, tenant.id).await?)
+        })
+        .await?;
         Ok(Json(
             rows.into_iter()
                 .map(|r| InvitationView {

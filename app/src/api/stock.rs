@@ -10,9 +10,10 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::security::{BearerAuth, MANAGERS, STAFF, require_role};
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::state::AppState;
 use crate::stock::{self, Applied, IngredientRow, MovementRow};
-use crate::{db, tenancy};
+use crate::tenancy;
 
 #[derive(Default)]
 pub struct StockApi;
@@ -120,13 +121,15 @@ async fn operate(
     let tenant = tenancy::resolve(&state.pool, slug).await?;
     require_role(state, &tenant, auth.0, MANAGERS).await?;
     let actor = auth.0.user_id;
-    let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-    let applied = match op {
-        Operation::Restock(q) => stock::restock(&mut tx, tenant.id, id, actor, q, note).await?,
-        Operation::Waste(q) => stock::waste(&mut tx, tenant.id, id, actor, q, note).await?,
-        Operation::Inventory(q) => stock::inventory(&mut tx, tenant.id, id, actor, q, note).await?,
-    };
-    tx.commit().await?;
+    let applied = in_tenant(&state.pool, tenant.id, async |tx| {
+        let applied = match op {
+            Operation::Restock(q) => stock::restock(tx, tenant.id, id, actor, q, note).await?,
+            Operation::Waste(q) => stock::waste(tx, tenant.id, id, actor, q, note).await?,
+            Operation::Inventory(q) => stock::inventory(tx, tenant.id, id, actor, q, note).await?,
+        };
+        Ok(applied)
+    })
+    .await?;
     Ok(Json(applied.into()))
 }
 
@@ -142,9 +145,10 @@ impl StockApi {
     ) -> Result<Json<Vec<IngredientView>>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, STAFF).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let rows = stock::store::list(&mut tx, tenant.id).await?;
-        tx.commit().await?;
+        let rows = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(stock::store::list(tx, tenant.id).await?)
+        })
+        .await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -168,16 +172,17 @@ impl StockApi {
     ) -> Result<Json<Vec<MovementView>>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, STAFF).await?;
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        let exists = stock::store::list(&mut tx, tenant.id)
-            .await?
-            .iter()
-            .any(|i| i.id == *id);
-        if !exists {
-            return Err(Problem::not_found("ingredient"));
-        }
-        let rows = stock::store::movements(&mut tx, tenant.id, *id, *before, *limit).await?;
-        tx.commit().await?;
+        let rows = in_tenant(&state.pool, tenant.id, async |tx| {
+            let exists = stock::store::list(tx, tenant.id)
+                .await?
+                .iter()
+                .any(|i| i.id == *id);
+            if !exists {
+                return Err(Problem::not_found("ingredient"));
+            }
+            Ok(stock::store::movements(tx, tenant.id, *id, *before, *limit).await?)
+        })
+        .await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 

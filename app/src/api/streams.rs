@@ -20,13 +20,13 @@ use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
 use super::security::{BearerAuth, Principal, STAFF, optional_principal, require_role};
 use crate::config::DeliveryConfig;
-use crate::db;
 use crate::delivery;
 use crate::domain::InvalidInput;
 use crate::domain::Role;
 use crate::domain::delivery::Position;
 use crate::domain::lifecycle::Status;
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::orders::store::OrderRow;
 use crate::realtime::stream::{self, Item, Scope};
 use crate::state::AppState;
@@ -208,19 +208,21 @@ async fn order_stream(
 ) -> Result<Events, Problem> {
     let mut first = Vec::new();
     if order.status == Status::OutForDelivery {
-        let mut tx = db::begin_tenant(&state.pool, tenant.id).await?;
-        if let Some(p) = delivery::store::latest(&mut tx, tenant.id, order.id).await? {
-            first.push(Item::Position(crate::realtime::PositionNotice {
-                tenant: tenant.id,
-                order: order.id,
-                customer: order.customer_id,
-                latitude: p.latitude,
-                longitude: p.longitude,
-                accuracy_m: p.accuracy_m,
-                at: p.at,
-            }));
-        }
-        tx.commit().await?;
+        in_tenant(&state.pool, tenant.id, async |tx| {
+            if let Some(p) = delivery::store::latest(tx, tenant.id, order.id).await? {
+                first.push(Item::Position(crate::realtime::PositionNotice {
+                    tenant: tenant.id,
+                    order: order.id,
+                    customer: order.customer_id,
+                    latitude: p.latitude,
+                    longitude: p.longitude,
+                    accuracy_m: p.accuracy_m,
+                    at: p.at,
+                }));
+            }
+            Ok(())
+        })
+        .await?;
     }
     let to = order.delivery_lat.zip(order.delivery_lon);
     open(

@@ -1,7 +1,7 @@
 use super::InvalidInput;
 
 /// A new password as chosen by a person: 10 to 128 characters, not only spaces.
-/// (Hashing lives in `auth::password`; this only says what may be chosen.)
+/// (Hashing lives in `auth::password_hash`; this only says what may be chosen.)
 pub struct Password(String);
 
 impl Password {

@@ -11,6 +11,7 @@ pub(crate) mod responses;
 pub mod server;
 pub mod sessions;
 pub mod shared;
+pub(crate) mod tx;
 
 pub use problem::Problem;
 pub use server::{Server, StartupError};
