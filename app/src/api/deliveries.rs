@@ -15,6 +15,7 @@ use crate::delivery::{self, Tracking};
 use crate::domain::Role;
 use crate::domain::delivery::Position;
 use crate::http::Problem;
+use crate::http::tx::in_tenant;
 use crate::state::AppState;
 use crate::tenancy;
 
@@ -194,15 +195,16 @@ impl DeliveriesApi {
     ) -> Result<Json<Vec<PositionView>>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, MANAGERS).await?;
-        let mut tx = crate::db::begin_tenant(&state.pool, tenant.id).await?;
-        if crate::orders::store::find(&mut tx, tenant.id, *id)
-            .await?
-            .is_none()
-        {
-            return Err(Problem::not_found("order"));
-        }
-        let trail = delivery::store::trail(&mut tx, tenant.id, *id).await?;
-        tx.commit().await?;
+        let trail = in_tenant(&state.pool, tenant.id, async |tx| {
+            if crate::orders::store::find(tx, tenant.id, *id)
+                .await?
+                .is_none()
+            {
+                return Err(Problem::not_found("order"));
+            }
+            Ok(delivery::store::trail(tx, tenant.id, *id).await?)
+        })
+        .await?;
         Ok(Json(trail.into_iter().map(Into::into).collect()))
     }
 
