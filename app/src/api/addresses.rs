@@ -134,9 +134,9 @@ impl AddressesApi {
                 longitude: body.longitude,
             };
             let id = addresses::insert(tx, user, &new).await?;
-            Ok(addresses::find(tx, user, id)
+            addresses::find(tx, user, id)
                 .await?
-                .ok_or_else(|| Problem::not_found("address"))?)
+                .ok_or_else(|| Problem::not_found("address"))
         })
         .await?;
         Ok(Created::Ok(Json(row.into())))

@@ -39,9 +39,9 @@ pub(crate) async fn tracked_order(
         let order = orders::store::find_by_token(tx, tenant.id, token)
             .await?
             .ok_or_else(|| Problem::not_found("order"))?;
-        Ok(orders::load(tx, tenant.id, order.id)
+        orders::load(tx, tenant.id, order.id)
             .await?
-            .ok_or_else(|| Problem::not_found("order"))?)
+            .ok_or_else(|| Problem::not_found("order"))
     })
     .await?;
     Ok(details)
