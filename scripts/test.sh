@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of OC Pizza on a fresh Debian/Ubuntu machine (or this one):
 # installs what is missing, starts a throwaway PostgreSQL 15 on a free port with the owner and
-# runtime roles, then: rustfmt, clippy, build, sqlx offline-data check, packaging checks (the
+# runtime roles, then: rustfmt, source checks (scripts/check-source.py: the module map, status
+# names, imports, design citations), clippy, build, sqlx offline-data check, packaging checks (the
 # Dockerfile and the shell scripts linted, compose.yaml checked, the Helm chart linted, rendered and
 # validated for Kubernetes 1.30), the container smoke tests (the image, then compose.yaml end to
 # end, with podman), every test. Prints how long each stage took and exits with the result.
