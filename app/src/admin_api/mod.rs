@@ -81,4 +81,9 @@ mod tests {
         assert!(spec["paths"]["/group/products"].is_object());
         assert!(spec["paths"]["/pizzerias/{slug}/menu"].is_object());
     }
+
+    #[test]
+    fn the_openapi_document_is_the_committed_one() {
+        crate::http::contract::check(&super::openapi().spec(), "admin.json");
+    }
 }

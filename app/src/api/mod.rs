@@ -109,3 +109,11 @@ pub(crate) fn routes(state: AppState) -> impl Endpoint {
     let shared = state.shared.clone();
     server::with_middleware(routes.data(state), shared)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_openapi_document_is_the_committed_one() {
+        crate::http::contract::check(&super::openapi().spec(), "app.json");
+    }
+}

@@ -2,6 +2,8 @@
 //! common responses, the session endpoints and the server builder. The public API (`api`) and
 //! the admin API (`admin_api`) are route sets on top of it (docs/ARCHITECTURE.md).
 
+#[cfg(test)]
+pub(crate) mod contract;
 pub mod health;
 pub mod middleware;
 pub(crate) mod optional_body;
