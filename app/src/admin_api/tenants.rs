@@ -117,7 +117,7 @@ struct SuspendBody {
 }
 
 #[derive(ApiResponse)]
-enum Created {
+enum TenantCreated {
     #[oai(status = 201)]
     Ok(Json<CreatedTenant>),
 }
@@ -176,7 +176,7 @@ impl TenantsApi {
         state: Data<&AdminState>,
         auth: PlatformAuth,
         body: Json<NewTenantBody>,
-    ) -> Result<Created, Problem> {
+    ) -> Result<TenantCreated, Problem> {
         let b = body.0;
         let input = NewPizzeria {
             slug: b.slug,
@@ -200,7 +200,7 @@ impl TenantsApi {
             OwnerSetup::Existing(_) => ("existing_account", None),
             OwnerSetup::Invited { expires_at, .. } => ("invited", Some(expires_at)),
         };
-        Ok(Created::Ok(Json(CreatedTenant {
+        Ok(TenantCreated::Ok(Json(CreatedTenant {
             tenant: row.into(),
             owner: owner.into(),
             invitation_expires_at: expires,

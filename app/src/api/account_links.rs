@@ -30,7 +30,7 @@ struct NewPasswordBody {
 }
 
 #[derive(ApiResponse)]
-enum Done {
+enum LinkAnswer {
     #[oai(status = 204)]
     Ok,
     /// Accepted: an email follows if the address has an account.
@@ -42,9 +42,13 @@ enum Done {
 impl AccountLinksApi {
     /// Confirm an email address with the token of the verification email.
     #[oai(path = "/auth/verify-email", method = "post")]
-    async fn verify(&self, state: Data<&AppState>, body: Json<TokenBody>) -> Result<Done, Problem> {
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        body: Json<TokenBody>,
+    ) -> Result<LinkAnswer, Problem> {
         accounts::verify_email(&state.pool, &body.token).await?;
-        Ok(Done::Ok)
+        Ok(LinkAnswer::Ok)
     }
 
     /// Ask for a password reset link by email. Always 202: the answer never tells whether an
@@ -54,9 +58,9 @@ impl AccountLinksApi {
         &self,
         state: Data<&AppState>,
         body: Json<ResetRequest>,
-    ) -> Result<Done, Problem> {
+    ) -> Result<LinkAnswer, Problem> {
         accounts::request_password_reset(&state.pool, &body.email).await?;
-        Ok(Done::Accepted)
+        Ok(LinkAnswer::Accepted)
     }
 
     /// Set a new password with the token of the reset email (single use, one hour); every
@@ -66,8 +70,8 @@ impl AccountLinksApi {
         &self,
         state: Data<&AppState>,
         body: Json<NewPasswordBody>,
-    ) -> Result<Done, Problem> {
+    ) -> Result<LinkAnswer, Problem> {
         accounts::reset_password(&state.pool, &body.token, &body.new_password).await?;
-        Ok(Done::Ok)
+        Ok(LinkAnswer::Ok)
     }
 }

@@ -62,7 +62,7 @@ impl From<AddressRow> for SavedAddress {
 }
 
 #[derive(ApiResponse)]
-enum Created {
+enum AddressSaved {
     #[oai(status = 201)]
     Ok(Json<SavedAddress>),
 }
@@ -101,7 +101,7 @@ impl AddressesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: Json<AddressBody>,
-    ) -> Result<Created, Problem> {
+    ) -> Result<AddressSaved, Problem> {
         let label = text("label", &body.label, 40, false)?;
         let line = text("line", &body.line, 200, true)?;
         let postcode =
@@ -139,7 +139,7 @@ impl AddressesApi {
                 .ok_or_else(|| Problem::not_found("address"))
         })
         .await?;
-        Ok(Created::Ok(Json(row.into())))
+        Ok(AddressSaved::Ok(Json(row.into())))
     }
 
     /// Forget a saved address.
