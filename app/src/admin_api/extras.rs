@@ -127,7 +127,7 @@ impl ExtrasAdminApi {
         let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::update_extra(
+            Ok(edit::update_extra(
                 tx,
                 m.tenant.id,
                 m.user_id,
@@ -139,8 +139,7 @@ impl ExtrasAdminApi {
                     recipe: r.as_deref(),
                 },
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -156,8 +155,7 @@ impl ExtrasAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::delete_extra(tx, m.tenant.id, m.user_id, id.0).await?;
-            Ok(())
+            Ok(edit::delete_extra(tx, m.tenant.id, m.user_id, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

@@ -252,8 +252,7 @@ impl GroupMenuApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         in_platform(&state.owner_pool, async |tx| {
-            group::delete(tx, auth.0.user_id, id.0).await?;
-            Ok(())
+            Ok(group::delete(tx, auth.0.user_id, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

@@ -142,7 +142,7 @@ impl MenuAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::update_category(
+            Ok(edit::update_category(
                 tx,
                 m.tenant.id,
                 m.user_id,
@@ -150,8 +150,7 @@ impl MenuAdminApi {
                 body.name.as_deref(),
                 body.position,
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -168,8 +167,7 @@ impl MenuAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::delete_category(tx, m.tenant.id, m.user_id, id.0).await?;
-            Ok(())
+            Ok(edit::delete_category(tx, m.tenant.id, m.user_id, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -233,8 +231,7 @@ impl MenuAdminApi {
             active: b.active,
         };
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::update_product(tx, m.tenant.id, m.user_id, id.0, &change).await?;
-            Ok(())
+            Ok(edit::update_product(tx, m.tenant.id, m.user_id, id.0, &change).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -302,7 +299,7 @@ impl MenuAdminApi {
         let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::update_size(
+            Ok(edit::update_size(
                 tx,
                 m.tenant.id,
                 m.user_id,
@@ -313,8 +310,7 @@ impl MenuAdminApi {
                     recipe: r.as_deref(),
                 },
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -334,8 +330,7 @@ impl MenuAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            edit::delete_size(tx, m.tenant.id, m.user_id, id.0, size_id.0).await?;
-            Ok(())
+            Ok(edit::delete_size(tx, m.tenant.id, m.user_id, id.0, size_id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

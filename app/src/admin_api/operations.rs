@@ -210,15 +210,14 @@ impl OperationsApi {
             .ok_or_else(|| anyhow::anyhow!("database.admin_url is not set"))?;
         let backups = Backups::new(state.owner_pool.clone(), &url, &state.config.backup)?;
         in_platform(&state.owner_pool, async |tx| {
-            audit::platform(
+            Ok(audit::platform(
                 tx,
                 Some(auth.0.user_id),
                 "backup.run",
                 "platform",
                 serde_json::json!({}),
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         tokio::spawn(async move {

@@ -108,8 +108,7 @@ impl PizzeriaAdminApi {
         };
         // `tenants` is global: written with the owner role, for this pizzeria only.
         in_platform(&state.owner_pool, async |tx| {
-            platform::update_profile(tx, auth.0.user_id, &slug, change).await?;
-            Ok(())
+            Ok(platform::update_profile(tx, auth.0.user_id, &slug, change).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -135,8 +134,7 @@ impl PizzeriaAdminApi {
             avg_delivery_minutes: b.avg_delivery_minutes,
         };
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            admin::set_service(tx, m.tenant.id, m.user_id, &p).await?;
-            Ok(())
+            Ok(admin::set_service(tx, m.tenant.id, m.user_id, &p).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -153,7 +151,7 @@ impl PizzeriaAdminApi {
     ) -> Answer {
         let m = auth.0;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            admin::set_legal(
+            Ok(admin::set_legal(
                 tx,
                 m.tenant.id,
                 m.user_id,
@@ -161,8 +159,7 @@ impl PizzeriaAdminApi {
                 &body.siret,
                 &body.vat_number,
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -188,8 +185,7 @@ impl PizzeriaAdminApi {
             })
             .collect();
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            admin::set_hours(tx, m.tenant.id, m.user_id, &rows).await?;
-            Ok(())
+            Ok(admin::set_hours(tx, m.tenant.id, m.user_id, &rows).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -216,8 +212,7 @@ impl PizzeriaAdminApi {
         };
         let note = body.note.clone().unwrap_or_default();
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            admin::add_exception(tx, m.tenant.id, m.user_id, body.day, hours, &note).await?;
-            Ok(())
+            Ok(admin::add_exception(tx, m.tenant.id, m.user_id, body.day, hours, &note).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -262,8 +257,7 @@ impl PizzeriaAdminApi {
             })
             .collect();
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            admin::set_zones(tx, m.tenant.id, m.user_id, &rows).await?;
-            Ok(())
+            Ok(admin::set_zones(tx, m.tenant.id, m.user_id, &rows).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -280,8 +274,7 @@ impl PizzeriaAdminApi {
     ) -> Answer {
         let m = auth.0;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            settings::pause(tx, m.tenant.id, m.user_id, &body.message).await?;
-            Ok(())
+            Ok(settings::pause(tx, m.tenant.id, m.user_id, &body.message).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -297,8 +290,7 @@ impl PizzeriaAdminApi {
     ) -> Answer {
         let m = auth.0;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            settings::resume(tx, m.tenant.id, m.user_id).await?;
-            Ok(())
+            Ok(settings::resume(tx, m.tenant.id, m.user_id).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -316,8 +308,7 @@ impl PizzeriaAdminApi {
         let m = auth.0;
         let note = body.note.clone().unwrap_or_default();
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            settings::set_busy(tx, m.tenant.id, m.user_id, body.extra_minutes, &note).await?;
-            Ok(())
+            Ok(settings::set_busy(tx, m.tenant.id, m.user_id, body.extra_minutes, &note).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))

@@ -155,8 +155,7 @@ impl StaffAdminApi {
         let m = auth.pizzeria(&slug)?;
         let role: Role = body.role.parse()?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            staff::set_role(tx, m.tenant.id, &actor(&m), user_id.0, role).await?;
-            Ok(())
+            Ok(staff::set_role(tx, m.tenant.id, &actor(&m), user_id.0, role).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -173,8 +172,7 @@ impl StaffAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            staff::remove(tx, m.tenant.id, &actor(&m), user_id.0).await?;
-            Ok(())
+            Ok(staff::remove(tx, m.tenant.id, &actor(&m), user_id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

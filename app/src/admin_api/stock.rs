@@ -196,7 +196,7 @@ impl StockAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            ingredients::update(
+            Ok(ingredients::update(
                 tx,
                 m.tenant.id,
                 m.user_id,
@@ -204,8 +204,7 @@ impl StockAdminApi {
                 body.name.as_deref(),
                 body.alert_threshold,
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -222,8 +221,7 @@ impl StockAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         in_tenant(&state.pool, m.tenant.id, async |tx| {
-            ingredients::delete(tx, m.tenant.id, m.user_id, id.0).await?;
-            Ok(())
+            Ok(ingredients::delete(tx, m.tenant.id, m.user_id, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

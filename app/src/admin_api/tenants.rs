@@ -288,15 +288,14 @@ impl TenantsApi {
         let row = platform::find(&mut conn, &slug).await?;
         drop(conn);
         in_platform(&state.owner_pool, async |tx| {
-            crate::audit::platform(
+            Ok(crate::audit::platform(
                 tx,
                 Some(auth.0.user_id),
                 "tenant.export",
                 &row.slug,
                 serde_json::json!({}),
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         let body = Body::from_bytes_stream(export::stream(state.owner_pool.clone(), row.id));

@@ -162,8 +162,7 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, MANAGERS).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
-            settings::pause(tx, tenant.id, auth.0.user_id, &body.message).await?;
-            Ok(())
+            Ok(settings::pause(tx, tenant.id, auth.0.user_id, &body.message).await?)
         })
         .await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
@@ -180,8 +179,7 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, MANAGERS).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
-            settings::resume(tx, tenant.id, auth.0.user_id).await?;
-            Ok(())
+            Ok(settings::resume(tx, tenant.id, auth.0.user_id).await?)
         })
         .await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
@@ -199,15 +197,14 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
-            settings::set_busy(
+            Ok(settings::set_busy(
                 tx,
                 tenant.id,
                 auth.0.user_id,
                 body.extra_minutes,
                 &body.note,
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
@@ -226,7 +223,7 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
-            menu::write::set_sold_out(
+            Ok(menu::write::set_sold_out(
                 tx,
                 tenant.id,
                 *id,
@@ -235,8 +232,7 @@ impl OperationsApi {
                 body.until,
                 &body.note,
             )
-            .await?;
-            Ok(())
+            .await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -254,8 +250,10 @@ impl OperationsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(&state, &tenant, auth.0, KITCHEN).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
-            menu::write::set_sold_out(tx, tenant.id, *id, auth.0.user_id, false, None, "").await?;
-            Ok(())
+            Ok(
+                menu::write::set_sold_out(tx, tenant.id, *id, auth.0.user_id, false, None, "")
+                    .await?,
+            )
         })
         .await?;
         Ok(Done::NoContent)
