@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::security::{BearerAuth, MANAGERS, require_role};
+use super::security::{BearerAuth, MANAGERS, require_role, staff_pizzeria};
 use crate::delivery::{self, Tracking};
 use crate::domain::Role;
 use crate::domain::delivery::Position;
@@ -136,8 +136,7 @@ impl DeliveriesApi {
         body: Json<PositionBody>,
     ) -> Result<Accepted, Problem> {
         let position = Position::parse(body.lat, body.lng, body.accuracy, body.time, Utc::now())?;
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, &[Role::Driver]).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, &[Role::Driver]).await?;
         if let Err(not_until) = state.position_limiter.check_key(&id) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
@@ -193,8 +192,7 @@ impl DeliveriesApi {
         slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<PositionView>>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, MANAGERS).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
         let trail = in_tenant(&state.pool, tenant.id, async |tx| {
             if crate::orders::store::find(tx, tenant.id, *id)
                 .await?

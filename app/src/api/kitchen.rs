@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_view::OrderView;
-use super::security::{BearerAuth, STAFF, require_role};
+use super::security::{BearerAuth, STAFF, require_role, staff_pizzeria};
 use crate::domain::Role;
 use crate::domain::lifecycle::Status;
 use crate::http::Problem;
@@ -197,8 +197,7 @@ impl KitchenApi {
         auth: BearerAuth,
         slug: Path<String>,
     ) -> Result<Json<Vec<QueueOrder>>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let (orders, menu) = in_tenant(&state.pool, tenant.id, async |tx| {
             let orders = queries::kitchen_queue(tx, tenant.id).await?;
             let menu = menu::current(&state.menus, tx, tenant.id).await?;
@@ -234,8 +233,7 @@ impl KitchenApi {
         day: Query<Option<String>>,
         status: Query<Option<String>>,
     ) -> Result<Json<Vec<OrderView>>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
         let day = day_or_today(&state, &tenant, day.0).await?;
         let orders = in_tenant(&state.pool, tenant.id, async |tx| {

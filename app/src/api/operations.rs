@@ -8,13 +8,13 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, STAFF, require_role};
+use super::security::{BearerAuth, MANAGERS, STAFF, staff_pizzeria};
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::responses::Done;
 use crate::http::tx::in_tenant;
 use crate::state::AppState;
-use crate::{menu, settings, tenancy};
+use crate::{menu, settings};
 
 #[derive(Default)]
 pub struct OperationsApi;
@@ -145,8 +145,7 @@ impl OperationsApi {
         auth: BearerAuth,
         slug: Path<String>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         Ok(Json(settings_view(&state, tenant.id).await?))
     }
 
@@ -159,8 +158,7 @@ impl OperationsApi {
         slug: Path<String>,
         body: Json<PauseRequest>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, MANAGERS).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(settings::pause(tx, tenant.id, auth.0.user_id, &body.message).await?)
         })
@@ -176,8 +174,7 @@ impl OperationsApi {
         auth: BearerAuth,
         slug: Path<String>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, MANAGERS).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(settings::resume(tx, tenant.id, auth.0.user_id).await?)
         })
@@ -194,8 +191,7 @@ impl OperationsApi {
         slug: Path<String>,
         body: Json<BusyRequest>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, KITCHEN).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, KITCHEN).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(settings::set_busy(
                 tx,
@@ -220,8 +216,7 @@ impl OperationsApi {
         id: Path<Uuid>,
         body: Json<SoldOutRequest>,
     ) -> Result<Done, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, KITCHEN).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, KITCHEN).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(menu::write::set_sold_out(
                 tx,
@@ -247,8 +242,7 @@ impl OperationsApi {
         slug: Path<String>,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, KITCHEN).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, KITCHEN).await?;
         in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(
                 menu::write::set_sold_out(tx, tenant.id, *id, auth.0.user_id, false, None, "")

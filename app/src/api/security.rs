@@ -9,7 +9,7 @@ use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::tx::{as_user, in_tenant};
 use crate::state::AppState;
-use crate::tenancy::{Tenant, memberships};
+use crate::tenancy::{self, Tenant, memberships};
 
 /// The signed-in person of a request.
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +77,19 @@ pub(crate) async fn require_role(
     Err(Problem::forbidden(
         "Your role in this pizzeria does not allow this.",
     ))
+}
+
+/// The pizzeria of the path, once the caller is known to hold one of `allowed` there (see
+/// [`require_role`] for what others get).
+pub(crate) async fn staff_pizzeria(
+    state: &AppState,
+    slug: &str,
+    principal: Principal,
+    allowed: &[Role],
+) -> Result<Tenant, Problem> {
+    let tenant = tenancy::resolve(&state.pool, slug).await?;
+    require_role(state, &tenant, principal, allowed).await?;
+    Ok(tenant)
 }
 
 /// Roles that run a pizzeria.

@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, require_role};
+use super::security::{BearerAuth, MANAGERS, require_role, staff_pizzeria};
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::tx::in_tenant;
@@ -101,8 +101,7 @@ impl StaffApi {
         auth: BearerAuth,
         slug: Path<String>,
     ) -> Result<Json<Vec<InvitationView>>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, MANAGERS).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
         let rows = in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(invitations::pending(tx, tenant.id).await?)
         })

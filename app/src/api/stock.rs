@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, STAFF, require_role};
+use super::security::{BearerAuth, MANAGERS, STAFF, require_role, staff_pizzeria};
 use crate::http::Problem;
 use crate::http::tx::in_tenant;
 use crate::state::AppState;
@@ -143,8 +143,7 @@ impl StockApi {
         auth: BearerAuth,
         slug: Path<String>,
     ) -> Result<Json<Vec<IngredientView>>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let rows = in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(stock::store::list(tx, tenant.id).await?)
         })
@@ -170,8 +169,7 @@ impl StockApi {
         )]
         limit: Query<i64>,
     ) -> Result<Json<Vec<MovementView>>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        require_role(&state, &tenant, auth.0, STAFF).await?;
+        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let rows = in_tenant(&state.pool, tenant.id, async |tx| {
             let exists = stock::store::list(tx, tenant.id)
                 .await?
