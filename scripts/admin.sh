@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 source .data/credentials.env
 cargo build --quiet -p ocpizza-admin  # a no-op when up to date
-OCPIZZA_DATABASE__ADMIN_URL="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:${OCPIZZA_DEV_PG_PORT:-25432}/ocpizza" \
+OCPIZZA_DATABASE__ADMIN_URL="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:${DEV_PG_PORT:-25432}/ocpizza" \
   exec target/debug/ocpizza-admin "$@"

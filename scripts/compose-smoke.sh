@@ -28,7 +28,7 @@ case "${1:-}" in
   *) die "usage: scripts/compose-smoke.sh [--from-source]" ;;
 esac
 
-WORK=${OCPIZZA_SMOKE_DIR:-$ROOT/.data/smoke}
+WORK=${SMOKE_DIR:-$ROOT/.data/smoke}
 PROJECT=ocpizza
 SOCK=$WORK/podman.sock
 SERVICE_PID="" DRIVER_PID=""

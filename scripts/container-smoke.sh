@@ -28,7 +28,7 @@ case "${1:-}" in
 esac
 
 IMAGE=localhost/ocpizza:smoke
-WORK=${OCPIZZA_SMOKE_DIR:-$ROOT/.data/smoke}
+WORK=${SMOKE_DIR:-$ROOT/.data/smoke}
 APP_CONTAINER=ocpizza-smoke-app-$$
 PG_DIR=""
 finish() {

@@ -5,7 +5,10 @@
 # credentials are reused next time.
 #
 #   scripts/dev.sh                 # API on http://127.0.0.1:8080, admin API on :8081
-#   OCPIZZA_DEV_PORT=9000 OCPIZZA_DEV_ADMIN_PORT=9001 scripts/dev.sh
+#   DEV_APP_PORT=9000 DEV_ADMIN_PORT=9001 scripts/dev.sh
+#
+# Its own settings (DEV_PG_PORT, DEV_APP_PORT, DEV_ADMIN_PORT, DEV_WORKER_PORT) stay outside the
+# OCPIZZA_ namespace, which the binaries' strict configuration reads whole.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -15,10 +18,10 @@ source "$SCRIPTS_DIR/lib/common.sh"
 
 DATA=$ROOT/.data
 PG_DIR=$DATA/pg
-PG_PORT=${OCPIZZA_DEV_PG_PORT:-25432}
-APP_PORT=${OCPIZZA_DEV_PORT:-8080}
-ADMIN_PORT=${OCPIZZA_DEV_ADMIN_PORT:-8081}
-WORKER_PORT=${OCPIZZA_DEV_WORKER_PORT:-8090}
+PG_PORT=${DEV_PG_PORT:-25432}
+APP_PORT=${DEV_APP_PORT:-8080}
+ADMIN_PORT=${DEV_ADMIN_PORT:-8081}
+WORKER_PORT=${DEV_WORKER_PORT:-8090}
 CREDS=$DATA/credentials.env
 
 command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain (rustup) first"
@@ -48,16 +51,6 @@ fi
 # shellcheck disable=SC1090
 source "$CREDS"
 
-pg_cluster_start "$PG_DIR" "$PG_PORT"
-pg_bootstrap "$PG_DIR" "$PG_PORT" ocpizza_owner "$OWNER_PASSWORD" ocpizza_app "$APP_PASSWORD" ocpizza
-
-export OCPIZZA_DATABASE__ADMIN_URL="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:$PG_PORT/ocpizza"
-APP_DB_URL="postgres://ocpizza_app:$APP_PASSWORD@127.0.0.1:$PG_PORT/ocpizza"
-export OCPIZZA_AUTH__JWT_SECRET=$JWT_SECRET
-
-"$BIN/ocpizza-admin" migrate up
-"$BIN/ocpizza-admin" demo seed >/dev/null
-
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -67,7 +60,17 @@ cleanup() {
   pg_cluster_stop "$PG_DIR"
   log "stopped (data kept in $DATA)"
 }
+# From here on any exit, a failed step included, stops what was started.
 trap cleanup INT TERM EXIT
+pg_cluster_start "$PG_DIR" "$PG_PORT"
+pg_bootstrap "$PG_DIR" "$PG_PORT" ocpizza_owner "$OWNER_PASSWORD" ocpizza_app "$APP_PASSWORD" ocpizza
+
+export OCPIZZA_DATABASE__ADMIN_URL="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:$PG_PORT/ocpizza"
+APP_DB_URL="postgres://ocpizza_app:$APP_PASSWORD@127.0.0.1:$PG_PORT/ocpizza"
+export OCPIZZA_AUTH__JWT_SECRET=$JWT_SECRET
+
+"$BIN/ocpizza-admin" migrate up
+"$BIN/ocpizza-admin" demo seed >/dev/null
 
 # ocpizza-app only ever gets the runtime role's URL (docs/DESIGN.md, "Database roles").
 env -u OCPIZZA_DATABASE__ADMIN_URL OCPIZZA_DATABASE__URL="$APP_DB_URL" \

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ -f .data/credentials.env ] || { echo "run scripts/dev.sh first" >&2; exit 1; }
 # shellcheck disable=SC1091
 source .data/credentials.env
-BASE="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:${OCPIZZA_DEV_PG_PORT:-25432}"
+BASE="postgres://ocpizza_owner:$OWNER_PASSWORD@127.0.0.1:${DEV_PG_PORT:-25432}"
 DB="ocpizza_prepare_$$"
 psql -q "$BASE/postgres" -c "CREATE DATABASE $DB"
 trap 'psql -q "$BASE/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"' EXIT

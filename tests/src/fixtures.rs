@@ -1,5 +1,6 @@
 //! Menu and stock fixtures, written with the library's own functions (as the admin API will).
 
+use ocpizza::db::locks::Held;
 use ocpizza::menu::write::{self as admin, NewProduct, NewSize};
 use ocpizza::stock::ingredients::{self, NewIngredient};
 use ocpizza::stock::store::{self as stock, NewMovement};
@@ -39,6 +40,10 @@ pub async fn small_menu(app: &TestApp, tenant: Uuid) -> SmallMenu {
     let cola_can = ingredients::insert(&mut tx, tenant, &ingredient("Cola 33 cl", "piece"))
         .await
         .expect("ingredient");
+    let mut held = Held::default();
+    stock::lock_many(&mut tx, &mut held, tenant, &[mozzarella, dough, cola_can])
+        .await
+        .expect("lock");
     for (id, qty) in [(mozzarella, 500), (dough, 10_000), (cola_can, 24)] {
         let m = NewMovement {
             ingredient_id: id,
@@ -48,7 +53,7 @@ pub async fn small_menu(app: &TestApp, tenant: Uuid) -> SmallMenu {
             order_id: None,
             note: "opening stock",
         };
-        stock::insert_movement(&mut tx, tenant, &m)
+        stock::insert_movement(&mut tx, &held, tenant, &m)
             .await
             .expect("movement");
     }
@@ -212,7 +217,11 @@ pub async fn open_for_orders(app: &TestApp, tenant: Uuid, per_slot: i32) -> chro
 
 /// Adds stock (a restock movement) outside the API.
 pub async fn restock(app: &TestApp, tenant: Uuid, ingredient: Uuid, qty: i64) {
-    let mut conn = app.db.owner.acquire().await.expect("conn");
+    let mut tx = app.db.owner.begin().await.expect("tx");
+    let mut held = Held::default();
+    stock::lock(&mut tx, &mut held, tenant, ingredient)
+        .await
+        .expect("lock");
     let m = NewMovement {
         ingredient_id: ingredient,
         delta: qty,
@@ -221,9 +230,10 @@ pub async fn restock(app: &TestApp, tenant: Uuid, ingredient: Uuid, qty: i64) {
         order_id: None,
         note: "test",
     };
-    stock::insert_movement(&mut conn, tenant, &m)
+    stock::insert_movement(&mut tx, &held, tenant, &m)
         .await
         .expect("restock");
+    tx.commit().await.expect("commit");
 }
 
 /// Quantity on hand of an ingredient.

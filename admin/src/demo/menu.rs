@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveTime;
+use ocpizza::db::locks::Held;
 use ocpizza::menu::write::{self as menu, NewProduct, NewSize};
 use ocpizza::settings::store::{self as settings, HoursRow, ServiceParams, ZoneRow};
 use ocpizza::stock::ingredients::{self, NewIngredient};
@@ -80,7 +81,10 @@ pub async fn seed(
             order_id: None,
             note: "opening stock (demo)",
         };
-        stock::insert_movement(conn, tenant_id, &opening).await?;
+        // A new Held each: one ingredient per lock step (docs/DESIGN.md, "Lock order").
+        let mut held = Held::default();
+        stock::lock(conn, &mut held, tenant_id, id).await?;
+        stock::insert_movement(conn, &held, tenant_id, &opening).await?;
         ids.insert(name, id);
     }
     let id = |name: &str| {

@@ -24,7 +24,7 @@ impl AdminApplication {
             .as_ref()
             .ok_or(StartupError::MissingAdminUrl)?;
         let owner_pool =
-            db::pool(admin_url, &config.database).map_err(StartupError::BadDatabaseUrl)?;
+            db::server_pool(admin_url, &config.database).map_err(StartupError::BadDatabaseUrl)?;
         if config.profile == Profile::Production && config.admin.images.s3.is_none() {
             return Err(StartupError::MissingImageBucket);
         }

@@ -173,7 +173,11 @@ pub struct DatabaseConfig {
     #[serde(serialize_with = "secret::ser_opt")]
     pub admin_url: Option<SecretString>,
     pub max_connections: u32,
+    /// How long a request waits for a free connection before it is answered 503.
     pub acquire_timeout_secs: u64,
+    /// The longest one statement of the servers (`ocpizza-app`, `ocpizza-admin serve`) may run,
+    /// lock waits included, before it is cancelled and the request answered 503.
+    pub statement_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,6 +228,7 @@ impl Default for Config {
                 admin_url: None,
                 max_connections: 10,
                 acquire_timeout_secs: 5,
+                statement_timeout_secs: 15,
             },
             auth: AuthConfig {
                 jwt_secret: None,

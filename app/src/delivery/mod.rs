@@ -11,7 +11,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::config::DeliveryConfig;
-use crate::db;
+use crate::db::locks::Held;
+use crate::db::{self, retry};
 use crate::domain::Role;
 use crate::domain::delivery::{self, Position};
 use crate::domain::lifecycle::Status;
@@ -27,8 +28,24 @@ pub async fn assign(
     by: Uuid,
     by_role: Role,
 ) -> Result<(), OrderError> {
+    retry::retrying("assigning a driver", || {
+        assign_once(pool, tenant_id, order_id, driver_id, by, by_role)
+    })
+    .await
+}
+
+/// One attempt, in its own transaction.
+async fn assign_once(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    order_id: Uuid,
+    driver_id: Uuid,
+    by: Uuid,
+    by_role: Role,
+) -> Result<(), OrderError> {
     let mut tx = db::begin_tenant(pool, tenant_id).await?;
-    let order = orders::lock(&mut tx, tenant_id, order_id)
+    let mut held = Held::default();
+    let order = orders::lock(&mut tx, &mut held, tenant_id, order_id)
         .await?
         .ok_or(OrderError::NotFound)?;
     let (status, fulfilment) = (order.status, order.fulfilment);
@@ -57,7 +74,7 @@ pub async fn assign(
         role: by_role.as_str(),
         reason: "assigned to a driver",
     };
-    orders::insert_event(&mut tx, tenant_id, &event).await?;
+    orders::insert_event(&mut tx, &mut held, tenant_id, &event).await?;
     tx.commit().await?;
     Ok(())
 }

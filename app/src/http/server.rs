@@ -75,7 +75,7 @@ impl Server {
             .url
             .as_ref()
             .ok_or(StartupError::MissingDatabaseUrl)?;
-        let pool = db::pool(url, &config.database).map_err(StartupError::BadDatabaseUrl)?;
+        let pool = db::server_pool(url, &config.database).map_err(StartupError::BadDatabaseUrl)?;
         match db::check_runtime_role(&pool).await {
             Ok(role) => {
                 tracing::info!(role = %role.name, "database role checked: row-level security applies")

@@ -3,7 +3,7 @@
 //! a handler cannot forget either (docs/DESIGN.md, "Transactions"). Domain operations take the
 //! connection and never commit: what one request changes commits or fails as a whole. The few
 //! operations that must retry or split their work (placing and changing orders, status changes,
-//! logins) take the pool and own their transactions instead.
+//! driver assignment, logins) take the pool and own their transactions instead (`db::retry`).
 
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db::locks::{Held, Lock, LockError};
 use crate::domain::InvalidInput;
 
 pub const RETENTION_HOURS: i64 = 48;
@@ -40,13 +41,15 @@ pub enum Begin {
     Mismatch,
 }
 
-pub async fn begin(
+pub(crate) async fn begin(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     principal: &str,
     key: &str,
     hash: &[u8],
-) -> Result<Begin, sqlx::Error> {
+) -> Result<Begin, LockError> {
+    held.take(Lock::IdempotencyKey)?;
     sqlx::query!(
         "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3 AND expires_at < now()",
         tenant_id,

@@ -17,6 +17,8 @@ mod who;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use crate::db::locks::LockError;
+use crate::db::retry::{self, Transient};
 use crate::domain::InvalidInput;
 
 pub use address::AddressInput;
@@ -70,6 +72,18 @@ pub enum OrderError {
 impl From<sqlx::Error> for OrderError {
     fn from(err: sqlx::Error) -> Self {
         OrderError::Unexpected(anyhow::Error::new(err))
+    }
+}
+
+impl From<LockError> for OrderError {
+    fn from(err: LockError) -> Self {
+        OrderError::Unexpected(anyhow::Error::new(err))
+    }
+}
+
+impl Transient for OrderError {
+    fn is_transient(&self) -> bool {
+        matches!(self, OrderError::Unexpected(e) if retry::is_transient(e.as_ref()))
     }
 }
 

@@ -12,6 +12,8 @@ use super::lines::{self, LineRequest};
 use super::place::Idempotency;
 use super::transitions::ActingAs;
 use super::{OrderDetails, OrderError, Placed, idempotency, pricing, store};
+use crate::db::locks::Held;
+use crate::db::retry;
 use crate::domain::lifecycle::{self, Actor};
 use crate::menu::{self, MenuCache};
 use crate::tenancy::Tenant;
@@ -29,9 +31,28 @@ pub(crate) async fn modify(
     idem: Option<(&str, &Idempotency)>,
     render: impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
 ) -> Result<Placed, OrderError> {
+    retry::retrying("changing an order", || {
+        modify_once(pool, menus, tenant, order_id, who, requested, idem, &render)
+    })
+    .await
+}
+
+/// One attempt, in its own transaction.
+#[allow(clippy::too_many_arguments)]
+async fn modify_once(
+    pool: &PgPool,
+    menus: &MenuCache,
+    tenant: &Tenant,
+    order_id: Uuid,
+    who: ActingAs,
+    requested: &[LineRequest],
+    idem: Option<(&str, &Idempotency)>,
+    render: &impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
+) -> Result<Placed, OrderError> {
     let mut tx = db::begin_tenant(pool, tenant.id).await?;
+    let mut held = Held::default();
     if let Some((principal, i)) = idem {
-        match idempotency::begin(&mut tx, tenant.id, principal, &i.key, &i.hash).await? {
+        match idempotency::begin(&mut tx, &mut held, tenant.id, principal, &i.key, &i.hash).await? {
             idempotency::Begin::Fresh => {}
             idempotency::Begin::Replay { status, body } => {
                 tx.commit().await?;
@@ -40,17 +61,10 @@ pub(crate) async fn modify(
             idempotency::Begin::Mismatch => return Err(OrderError::IdempotencyMismatch),
         }
     }
-    let details = modify_in(&mut tx, menus, tenant, order_id, who, requested).await?;
+    let details = modify_in(&mut tx, &mut held, menus, tenant, order_id, who, requested).await?;
     if let Some((principal, i)) = idem {
-        idempotency::save(
-            &mut tx,
-            tenant.id,
-            principal,
-            &i.key,
-            200,
-            &render(&details)?,
-        )
-        .await?;
+        let body = render(&details)?;
+        idempotency::save(&mut tx, tenant.id, principal, &i.key, 200, &body).await?;
     }
     tx.commit().await?;
     tracing::info!(order = %order_id, total = details.order.total_cents, "order modified");
@@ -59,13 +73,14 @@ pub(crate) async fn modify(
 
 async fn modify_in(
     conn: &mut PgConnection,
+    held: &mut Held,
     menus: &MenuCache,
     tenant: &Tenant,
     order_id: Uuid,
     who: ActingAs,
     requested: &[LineRequest],
 ) -> Result<OrderDetails, OrderError> {
-    let order = store::lock(conn, tenant.id, order_id)
+    let order = store::lock(conn, held, tenant.id, order_id)
         .await?
         .ok_or(OrderError::NotFound)?;
     let status = order.status;
@@ -89,12 +104,12 @@ async fn modify_in(
         order.delivery_postcode.as_deref(),
     )
     .await?;
-    let held: BTreeMap<Uuid, i64> = store::reserved(conn, tenant.id, order_id)
+    let reserved: BTreeMap<Uuid, i64> = store::reserved(conn, tenant.id, order_id)
         .await?
         .into_iter()
         .map(|(id, net)| (id, -net))
         .collect();
-    let stock = pricing::check_stock(conn, tenant.id, &lines, &held).await?;
+    let stock = pricing::check_stock(conn, held, tenant.id, order_id, &lines, &reserved).await?;
     let rows = pricing::line_rows(&lines)?;
     let t = store::Totals {
         subtotal_cents: totals.subtotal.0,
@@ -105,8 +120,8 @@ async fn modify_in(
     store::replace_lines(conn, tenant.id, order_id, order.customer_id, &rows, &t).await?;
     pricing::record(
         conn,
+        held,
         tenant.id,
-        order_id,
         &stock,
         "modification",
         who.user_id,
@@ -123,7 +138,7 @@ async fn modify_in(
         role: who.actor.as_str(),
         reason: "lines modified",
     };
-    store::insert_event(conn, tenant.id, &event).await?;
+    store::insert_event(conn, held, tenant.id, &event).await?;
     super::load(conn, tenant.id, order_id)
         .await?
         .context("the order vanished")

@@ -16,6 +16,8 @@ use super::timing::{self, Lead};
 use super::who::{Placer, contact};
 use super::{OrderDetails, OrderError, idempotency, pricing, store};
 use crate::auth;
+use crate::db::locks::Held;
+use crate::db::retry;
 use crate::domain::InvalidInput;
 use crate::domain::lifecycle::Status;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
@@ -53,8 +55,6 @@ pub struct Idempotency {
     pub hash: Vec<u8>,
 }
 
-const ATTEMPTS: usize = 3;
-
 /// Places an order. `render` turns the new order into the response body stored with the key.
 pub async fn place(
     pool: &PgPool,
@@ -65,64 +65,50 @@ pub async fn place(
     idem: Option<&Idempotency>,
     render: impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
 ) -> Result<Placed, OrderError> {
-    let principal = placer.principal();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = db::begin_tenant(pool, tenant.id).await?;
-        if let Some(i) = idem {
-            match idempotency::begin(&mut tx, tenant.id, &principal, &i.key, &i.hash).await? {
-                idempotency::Begin::Fresh => {}
-                idempotency::Begin::Replay { status, body } => {
-                    tx.commit().await?;
-                    return Ok(Placed::Replayed { status, body });
-                }
-                idempotency::Begin::Mismatch => return Err(OrderError::IdempotencyMismatch),
-            }
-        }
-        match place_in(&mut tx, menus, tenant, placer, req, Utc::now()).await {
-            Ok(details) => {
-                if let Some(i) = idem {
-                    idempotency::save(
-                        &mut tx,
-                        tenant.id,
-                        &principal,
-                        &i.key,
-                        201,
-                        &render(&details)?,
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                tracing::info!(order = %details.order.id, number = details.order.number, total = details.order.total_cents, "order placed");
-                crate::metrics::order_placed(details.order.channel, details.order.fulfilment);
-                return Ok(Placed::Created(Box::new(details)));
-            }
-            Err(err) if attempt < ATTEMPTS && is_transient(&err) => {
-                tracing::warn!(error = %format!("{err:#}"), attempt, "order transaction conflict, retrying");
-                drop(tx);
-            }
-            Err(err) => return Err(err),
-        }
-    }
+    retry::retrying("placing an order", || {
+        place_once(pool, menus, tenant, placer, req, idem, &render)
+    })
+    .await
 }
 
-/// Deadlocks and serialisation failures: the transaction may simply be run again.
-fn is_transient(err: &OrderError) -> bool {
-    let OrderError::Unexpected(e) = err else {
-        return false;
-    };
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<sqlx::Error>()
-            .and_then(|s| s.as_database_error())
-            .and_then(|d| d.code())
-            .is_some_and(|c| c == "40P01" || c == "40001")
-    })
+/// One attempt, in its own transaction.
+async fn place_once(
+    pool: &PgPool,
+    menus: &MenuCache,
+    tenant: &Tenant,
+    placer: &Placer,
+    req: &OrderRequest,
+    idem: Option<&Idempotency>,
+    render: &impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
+) -> Result<Placed, OrderError> {
+    let principal = placer.principal();
+    let mut tx = db::begin_tenant(pool, tenant.id).await?;
+    let mut held = Held::default();
+    if let Some(i) = idem {
+        match idempotency::begin(&mut tx, &mut held, tenant.id, &principal, &i.key, &i.hash).await?
+        {
+            idempotency::Begin::Fresh => {}
+            idempotency::Begin::Replay { status, body } => {
+                tx.commit().await?;
+                return Ok(Placed::Replayed { status, body });
+            }
+            idempotency::Begin::Mismatch => return Err(OrderError::IdempotencyMismatch),
+        }
+    }
+    let details = place_in(&mut tx, &mut held, menus, tenant, placer, req, Utc::now()).await?;
+    if let Some(i) = idem {
+        let body = render(&details)?;
+        idempotency::save(&mut tx, tenant.id, &principal, &i.key, 201, &body).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(order = %details.order.id, number = details.order.number, total = details.order.total_cents, "order placed");
+    crate::metrics::order_placed(details.order.channel, details.order.fulfilment);
+    Ok(Placed::Created(Box::new(details)))
 }
 
 async fn place_in(
     conn: &mut PgConnection,
+    held: &mut Held,
     menus: &MenuCache,
     tenant: &Tenant,
     placer: &Placer,
@@ -177,7 +163,7 @@ async fn place_in(
     };
     let plan = timing::plan(&schedule, lead, req.fulfilment, req.slot_start, now)?;
     if let Some((start, _)) = plan.requested {
-        store::lock_slot(conn, tenant.id, start).await?;
+        store::lock_slot(conn, held, tenant.id, start).await?;
         if store::count_in_slot(conn, tenant.id, start).await?
             >= i64::from(settings.max_orders_per_slot)
         {
@@ -217,16 +203,16 @@ async fn place_in(
     };
     // Check and lock the stock first; the day's counter is taken last, so concurrent orders of
     // the pizzeria wait on it only for the few inserts below.
-    let stock = pricing::check_stock(conn, tenant.id, &lines, &BTreeMap::new()).await?;
-    let number = store::next_number(conn, tenant.id, plan.service_day).await?;
+    let stock = pricing::check_stock(conn, held, tenant.id, id, &lines, &BTreeMap::new()).await?;
+    let number = store::next_number(conn, held, tenant.id, plan.service_day).await?;
     store::insert(conn, tenant.id, &new, number).await?;
     for line in pricing::line_rows(&lines)? {
         store::insert_line(conn, tenant.id, id, who.customer_id, &line).await?;
     }
     pricing::record(
         conn,
+        held,
         tenant.id,
-        id,
         &stock,
         "order",
         who.actor,
@@ -243,7 +229,7 @@ async fn place_in(
         role: who.role,
         reason: "",
     };
-    store::insert_event(conn, tenant.id, &event).await?;
+    store::insert_event(conn, held, tenant.id, &event).await?;
     if who.email.is_some() {
         crate::jobs::email(
             conn,

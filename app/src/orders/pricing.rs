@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::OrderError;
 use super::lines::ResolvedLine;
 use super::store::NewLine;
+use crate::db::locks::Held;
 use crate::domain::Cents;
 use crate::domain::order::{Totals, totals};
 use crate::menu::MenuData;
@@ -100,31 +101,36 @@ pub(crate) fn line_rows(lines: &[ResolvedLine]) -> Result<Vec<NewLine<'_>>, Orde
 }
 
 /// Stock an order must take (positive) or give back (negative), by ingredient.
-pub struct StockChange(BTreeMap<Uuid, i64>);
+pub struct StockChange {
+    order_id: Uuid,
+    diff: BTreeMap<Uuid, i64>,
+}
 
 /// Locks the ingredients whose quantity changes, in id order (the one order every transaction
-/// uses), and checks the stock allows going from what the order `held` (positive quantities by
-/// ingredient) to what its lines need. Nothing is written: see [`record`].
+/// uses), and checks the stock allows going from what the order `reserved` (positive quantities
+/// by ingredient) to what its lines need. Nothing is written: see [`record`].
 pub(crate) async fn check_stock(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
+    order_id: Uuid,
     lines: &[ResolvedLine],
-    held: &BTreeMap<Uuid, i64>,
+    reserved: &BTreeMap<Uuid, i64>,
 ) -> Result<StockChange, OrderError> {
     let needs = super::lines::total_needs(lines);
-    let ids: BTreeSet<Uuid> = needs.keys().chain(held.keys()).copied().collect();
+    let ids: BTreeSet<Uuid> = needs.keys().chain(reserved.keys()).copied().collect();
     let diff: BTreeMap<Uuid, i64> = ids
         .iter()
         .map(|id| {
             (
                 *id,
-                needs.get(id).copied().unwrap_or(0) - held.get(id).copied().unwrap_or(0),
+                needs.get(id).copied().unwrap_or(0) - reserved.get(id).copied().unwrap_or(0),
             )
         })
         .filter(|(_, d)| *d != 0)
         .collect();
     let locked: Vec<Uuid> = diff.keys().copied().collect();
-    let on_hand = stock::store::lock_many(conn, tenant_id, &locked).await?;
+    let on_hand = stock::store::lock_many(conn, held, tenant_id, &locked).await?;
     for (ingredient, more) in &diff {
         if *more > 0 && on_hand.get(ingredient).copied().unwrap_or(0) < *more {
             let line = lines
@@ -137,29 +143,29 @@ pub(crate) async fn check_stock(
             });
         }
     }
-    Ok(StockChange(diff))
+    Ok(StockChange { order_id, diff })
 }
 
 /// Records the movements of a checked change (the ingredients are still locked).
 pub(crate) async fn record(
     conn: &mut PgConnection,
+    held: &Held,
     tenant_id: Uuid,
-    order_id: Uuid,
     change: &StockChange,
     reason: &str,
     actor: Option<Uuid>,
     note: &str,
 ) -> Result<(), OrderError> {
-    for (ingredient, more) in &change.0 {
+    for (ingredient, more) in &change.diff {
         let m = stock::store::NewMovement {
             ingredient_id: *ingredient,
             delta: -more,
             reason,
             actor,
-            order_id: Some(order_id),
+            order_id: Some(change.order_id),
             note,
         };
-        stock::store::insert_movement(conn, tenant_id, &m).await?;
+        stock::store::insert_movement(conn, held, tenant_id, &m).await?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{OrderDetails, OrderError, store};
-use crate::db;
+use crate::db::locks::Held;
+use crate::db::{self, retry};
 use crate::domain::lifecycle::{self, Action, Actor, Refusal, Status};
 use crate::domain::order::PaymentMethod;
 use crate::domain::{InvalidInput, Role};
@@ -64,8 +65,41 @@ pub async fn act(
     action: Action,
     input: &ActionInput,
 ) -> Result<OrderDetails, OrderError> {
+    retry::retrying("changing an order's status", || {
+        act_once(pool, tenant_id, order_id, who, action, input)
+    })
+    .await
+}
+
+/// One attempt, in its own transaction.
+async fn act_once(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    order_id: Uuid,
+    who: ActingAs,
+    action: Action,
+    input: &ActionInput,
+) -> Result<OrderDetails, OrderError> {
     let mut tx = db::begin_tenant(pool, tenant_id).await?;
-    let order = store::lock(&mut tx, tenant_id, order_id)
+    let (from, details) = act_in(&mut tx, tenant_id, order_id, who, action, input).await?;
+    tx.commit().await?;
+    let to = details.order.status;
+    tracing::info!(order = %order_id, from = from.as_str(), to = to.as_str(), actor = who.actor.as_str(), "order transition");
+    crate::metrics::order_transition(from.as_str(), to.as_str());
+    Ok(details)
+}
+
+/// The transition in the caller's transaction; returns the status it left.
+async fn act_in(
+    tx: &mut PgConnection,
+    tenant_id: Uuid,
+    order_id: Uuid,
+    who: ActingAs,
+    action: Action,
+    input: &ActionInput,
+) -> Result<(Status, OrderDetails), OrderError> {
+    let mut held = Held::default();
+    let order = store::lock(tx, &mut held, tenant_id, order_id)
         .await?
         .ok_or(OrderError::NotFound)?;
     let (status, fulfilment) = (order.status, order.fulfilment);
@@ -117,7 +151,11 @@ pub async fn act(
         paid: settles && order.payment_status == "unpaid",
         cancel_reason: (action == Action::Cancel).then_some(reason),
     };
-    store::set_status(&mut tx, tenant_id, order_id, &change).await?;
+    if to == Status::Cancelled {
+        // Before the event: the ingredients come before the events lock.
+        return_stock(tx, &mut held, tenant_id, &order, who.user_id).await?;
+    }
+    store::set_status(tx, tenant_id, order_id, &change).await?;
     let event = store::NewEvent {
         kind: "status",
         order_id,
@@ -128,51 +166,51 @@ pub async fn act(
         role: who.actor.as_str(),
         reason,
     };
-    store::insert_event(&mut tx, tenant_id, &event).await?;
+    store::insert_event(tx, &mut held, tenant_id, &event).await?;
     if order.contact_email.is_some() {
         let job = crate::jobs::EmailJob::OrderStatus {
             tenant: tenant_id,
             order: order_id,
             status: to,
         };
-        crate::jobs::email(&mut tx, &job).await?;
-    }
-    if to == Status::Cancelled {
-        return_stock(&mut tx, tenant_id, &order, who.user_id).await?;
+        crate::jobs::email(tx, &job).await?;
     }
     if status == Status::OutForDelivery {
         // Arrived or back: the driver's trail is no longer needed (docs/OPERATIONS.md, retention).
-        store::forget_positions(&mut tx, tenant_id, order_id).await?;
+        store::forget_positions(tx, tenant_id, order_id).await?;
     }
-    let details = super::load(&mut tx, tenant_id, order_id)
+    let details = super::load(tx, tenant_id, order_id)
         .await?
         .context("the order vanished")?;
-    tx.commit().await?;
-    tracing::info!(order = %order_id, from = status.as_str(), to = to.as_str(), actor = who.actor.as_str(), "order transition");
-    crate::metrics::order_transition(status.as_str(), to.as_str());
-    Ok(details)
+    Ok((status, details))
 }
 
 /// Puts back what a cancelled order had reserved.
 async fn return_stock(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     order: &store::OrderRow,
     actor: Option<Uuid>,
 ) -> Result<(), OrderError> {
     let note = format!("order #{} cancelled", order.number);
-    for (ingredient, net) in store::reserved(conn, tenant_id, order.id).await? {
-        if net < 0 {
-            let m = stock::store::NewMovement {
-                ingredient_id: ingredient,
-                delta: -net,
-                reason: "cancellation",
-                actor,
-                order_id: Some(order.id),
-                note: &note,
-            };
-            stock::store::insert_movement(conn, tenant_id, &m).await?;
-        }
+    let reserved: Vec<(Uuid, i64)> = store::reserved(conn, tenant_id, order.id)
+        .await?
+        .into_iter()
+        .filter(|(_, net)| *net < 0)
+        .collect();
+    let ids: Vec<Uuid> = reserved.iter().map(|(id, _)| *id).collect();
+    stock::store::lock_many(conn, held, tenant_id, &ids).await?;
+    for (ingredient, net) in reserved {
+        let m = stock::store::NewMovement {
+            ingredient_id: ingredient,
+            delta: -net,
+            reason: "cancellation",
+            actor,
+            order_id: Some(order.id),
+            note: &note,
+        };
+        stock::store::insert_movement(conn, held, tenant_id, &m).await?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db::locks::Held;
 use crate::domain::InvalidInput;
 
 pub use store::{IngredientRow, MovementRow};
@@ -76,7 +77,8 @@ async fn apply(
     note: &str,
     delta_from: impl FnOnce(&IngredientRow) -> Result<i64, StockError>,
 ) -> Result<Applied, StockError> {
-    let mut ingredient = store::lock(conn, tenant_id, ingredient_id)
+    let mut held = Held::default();
+    let mut ingredient = store::lock(conn, &mut held, tenant_id, ingredient_id)
         .await
         .context("locking an ingredient")?
         .ok_or(StockError::UnknownIngredient)?;
@@ -95,7 +97,7 @@ async fn apply(
         order_id: None,
         note,
     };
-    store::insert_movement(conn, tenant_id, &movement)
+    store::insert_movement(conn, &held, tenant_id, &movement)
         .await
         .context("recording a stock movement")?;
     ingredient.quantity_on_hand += delta;

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db::locks::{Held, LockError};
+
 pub struct IngredientRow {
     pub id: Uuid,
     pub name: String,
@@ -58,30 +60,32 @@ pub async fn on_hand(
 /// The ingredient, locked until the transaction ends (concurrent changes wait).
 pub async fn lock(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     id: Uuid,
-) -> Result<Option<IngredientRow>, sqlx::Error> {
-    sqlx::query_as!(
+) -> Result<Option<IngredientRow>, LockError> {
+    held.take_ingredients(&[id])?;
+    Ok(sqlx::query_as!(
         IngredientRow,
-        "SELECT id, name, unit, quantity_on_hand, alert_threshold FROM ingredients WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+        "SELECT id, name, unit, quantity_on_hand, alert_threshold FROM ingredients WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
         tenant_id,
         id
     )
     .fetch_optional(conn)
-    .await
+    .await?)
 }
 
 /// Locks the given ingredients in id order (the one order every transaction uses, so
 /// concurrent orders never deadlock) and returns their quantities on hand.
-pub(crate) async fn lock_many(
+pub async fn lock_many(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, i64>, sqlx::Error> {
-    let mut sorted = ids.to_vec();
-    sorted.sort_unstable();
+) -> Result<HashMap<Uuid, i64>, LockError> {
+    let sorted = held.take_ingredients(ids)?;
     let rows = sqlx::query!(
-        "SELECT id, quantity_on_hand FROM ingredients WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+        "SELECT id, quantity_on_hand FROM ingredients WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE",
         tenant_id,
         &sorted
     )
@@ -104,12 +108,15 @@ pub struct NewMovement<'a> {
 
 /// Appends a movement; the database moves the quantity on hand by `delta` in the same
 /// statement and refuses to go below zero (SQLSTATE 23514).
+/// The ingredient must be locked by this transaction (docs/DESIGN.md, "Lock order").
 pub async fn insert_movement(
     conn: &mut PgConnection,
+    held: &Held,
     tenant_id: Uuid,
     m: &NewMovement<'_>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
+) -> Result<i64, LockError> {
+    held.check_ingredient(m.ingredient_id)?;
+    Ok(sqlx::query_scalar!(
         r#"INSERT INTO stock_movements (tenant_id, ingredient_id, delta, reason, actor_user_id, order_id, note)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
         tenant_id,
@@ -121,7 +128,7 @@ pub async fn insert_movement(
         m.note
     )
     .fetch_one(conn)
-    .await
+    .await?)
 }
 
 /// Movements of one ingredient, newest first, before movement `before` if given.

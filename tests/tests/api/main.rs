@@ -17,6 +17,7 @@ mod kitchen;
 mod lifecycle;
 mod limits;
 mod live;
+mod lock_order;
 mod menu;
 mod metrics;
 mod opening;

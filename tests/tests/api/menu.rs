@@ -7,7 +7,7 @@ use ocpizza_tests::spawn_app;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn product(menu: &Value, id: Uuid) -> &Value {
+pub(crate) fn product(menu: &Value, id: Uuid) -> &Value {
     menu["categories"]
         .as_array()
         .unwrap()
@@ -17,7 +17,7 @@ fn product(menu: &Value, id: Uuid) -> &Value {
         .unwrap_or_else(|| panic!("product {id} not in {menu}"))
 }
 
-fn size<'a>(product: &'a Value, code: &str) -> &'a Value {
+pub(crate) fn size<'a>(product: &'a Value, code: &str) -> &'a Value {
     product["sizes"]
         .as_array()
         .unwrap()

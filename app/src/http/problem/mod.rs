@@ -94,7 +94,20 @@ impl Problem {
     }
 
     /// Our own fault: the cause is logged with its whole chain, the client sees a fixed text.
+    /// A database that is only busy (see [`crate::db::retry::busy`]) is not a fault: 503 `busy`
+    /// with `Retry-After`.
     pub(crate) fn internal(err: &anyhow::Error) -> Self {
+        if let Some(why) = crate::db::retry::busy(err.as_ref()) {
+            tracing::warn!(error = %format!("{err:#}"), "database busy");
+            let mut p = Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Too busy, try again",
+            )
+            .detail(format!("{why}; send the request again in a moment."));
+            p.retry_after = Some(Duration::from_secs(2));
+            return p;
+        }
         tracing::error!(error = %format!("{err:#}"), "internal error");
         crate::telemetry::report_error(err);
         Self::new(

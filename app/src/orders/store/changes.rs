@@ -3,26 +3,29 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db::locks::{Held, Lock, LockError};
 use crate::domain::lifecycle::Status;
 use crate::domain::order::PaymentMethod;
 
 use super::{NewLine, OrderRow, insert_line};
 
 /// The order, locked until the transaction ends: transitions of one order happen one at a time.
-pub async fn lock(
+pub(crate) async fn lock(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     id: Uuid,
-) -> Result<Option<OrderRow>, sqlx::Error> {
+) -> Result<Option<OrderRow>, LockError> {
+    held.take(Lock::Order)?;
     let locked = sqlx::query_scalar!(
-        "SELECT id FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+        "SELECT id FROM orders WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
         tenant_id,
         id
     )
     .fetch_optional(&mut *conn)
     .await?;
     match locked {
-        Some(id) => super::find(conn, tenant_id, id).await,
+        Some(id) => Ok(super::find(conn, tenant_id, id).await?),
         None => Ok(None),
     }
 }

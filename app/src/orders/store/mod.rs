@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db::locks::{Held, Lock, LockError};
 use crate::domain::lifecycle::Status;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
 
@@ -120,10 +121,12 @@ pub struct NewLine<'a> {
 /// stays locked until commit, so concurrent orders of the pizzeria wait only for that.
 pub(crate) async fn next_number(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     day: NaiveDate,
-) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar!(
+) -> Result<i32, LockError> {
+    held.take(Lock::DayCounter)?;
+    Ok(sqlx::query_scalar!(
         r#"INSERT INTO order_counters (tenant_id, service_day, last_number) VALUES ($1, $2, 1)
            ON CONFLICT (tenant_id, service_day) DO UPDATE SET last_number = order_counters.last_number + 1
            RETURNING last_number"#,
@@ -131,7 +134,7 @@ pub(crate) async fn next_number(
         day
     )
     .fetch_one(conn)
-    .await
+    .await?)
 }
 
 pub async fn insert(
@@ -231,16 +234,18 @@ pub struct NewEvent<'a> {
 /// the next event wait for this one's commit, so `Last-Event-ID` replays never skip an event.
 pub(crate) async fn insert_event(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     e: &NewEvent<'_>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, LockError> {
+    held.take(Lock::Events)?;
     sqlx::query!(
         "SELECT pg_advisory_xact_lock(hashtextextended('events/' || $1::text, 0))",
         tenant_id.to_string()
     )
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query_scalar!(
+    Ok(sqlx::query_scalar!(
         r#"INSERT INTO order_events (tenant_id, order_id, customer_id, kind, from_status, to_status, actor_user_id, actor_role, reason)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"#,
         tenant_id,
@@ -254,15 +259,17 @@ pub(crate) async fn insert_event(
         e.reason
     )
     .fetch_one(conn)
-    .await
+    .await?)
 }
 
 /// Serialises orders competing for one slot (until commit).
 pub(crate) async fn lock_slot(
     conn: &mut PgConnection,
+    held: &mut Held,
     tenant_id: Uuid,
     slot_start: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), LockError> {
+    held.take(Lock::Slot)?;
     sqlx::query!(
         "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
         tenant_id.to_string(),
