@@ -1,13 +1,14 @@
 //! `/pizzerias/{slug}/menu`, categories, products and their sizes (prices, recipes).
 
+use anyhow::Context;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::menu_view::{MenuView, menu};
+use super::menu_view::{MenuView, ProductView, menu};
 use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::http::Problem;
@@ -18,6 +19,13 @@ use crate::menu::write::{NewProduct, NewSize};
 
 #[derive(Default)]
 pub struct MenuAdminApi;
+
+#[derive(ApiResponse)]
+enum ProductCreated {
+    /// The new product with its sizes (their ids are what an order needs) and recipes.
+    #[oai(status = 201)]
+    Created(Json<ProductView>),
+}
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
@@ -181,7 +189,7 @@ impl MenuAdminApi {
         auth: ManagerAuth,
         slug: Path<String>,
         body: Json<ProductIn>,
-    ) -> Result<Created, Problem> {
+    ) -> Result<ProductCreated, Problem> {
         let m = auth.pizzeria(&slug)?;
         let b = &body.0;
         let new = NewProduct {
@@ -207,7 +215,11 @@ impl MenuAdminApi {
             Ok(edit::create_product(tx, m.tenant.id, m.user_id, &new).await?)
         })
         .await?;
-        Ok(Created::id(id))
+        let product = menu(&state, m.tenant.id)
+            .await?
+            .into_product(id)
+            .context("the new product is not on the menu")?;
+        Ok(ProductCreated::Created(Json(product)))
     }
 
     #[oai(path = "/pizzerias/:slug/products/:id", method = "patch")]

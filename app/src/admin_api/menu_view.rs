@@ -68,6 +68,16 @@ pub(super) struct MenuView {
     extras: Vec<ExtraView>,
 }
 
+impl MenuView {
+    /// One product with its sizes and recipes, as the menu shows it.
+    pub(super) fn into_product(self, id: Uuid) -> Option<ProductView> {
+        self.categories
+            .into_iter()
+            .flat_map(|c| c.products)
+            .find(|p| p.id == id)
+    }
+}
+
 fn lines(recipes: &[store::RecipeRow], owner: Uuid) -> Vec<RecipeLine> {
     recipes
         .iter()

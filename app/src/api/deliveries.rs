@@ -68,6 +68,8 @@ struct TrackingView {
     status: String,
     /// Only while the order is out for delivery.
     driver_position: Option<PositionView>,
+    /// From the driver's last position while out for delivery (else the time promised); once
+    /// delivered, when it arrived.
     estimated_arrival: DateTime<Utc>,
 }
 

@@ -13,8 +13,8 @@ use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
 use super::security::{BearerAuth, Principal, optional_principal, staff_roles};
-use crate::domain::Role;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
+use crate::domain::{Locale, Role};
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
 use crate::orders::AddressInput;
@@ -91,6 +91,9 @@ struct PlaceOrderBody {
     customer: Option<PersonBody>,
     #[oai(default)]
     note: String,
+    /// `fr` or `en`: the language of the order's emails. Default: the request's
+    /// `Accept-Language`, else a signed-in customer's account language, else French.
+    locale: Option<String>,
 }
 
 #[derive(Object, Default)]
@@ -112,8 +115,15 @@ enum PlacedResponse {
     ),
 }
 
-fn request_of(body: &PlaceOrderBody) -> Result<OrderRequest, Problem> {
+fn request_of(body: &PlaceOrderBody, req: &Request) -> Result<OrderRequest, Problem> {
+    let locale = match body.locale.as_deref() {
+        Some(l) => Some(l.parse::<Locale>()?),
+        None => req
+            .header(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(Locale::from_accept_language),
+    };
     Ok(OrderRequest {
+        locale,
         fulfilment: body.fulfilment.parse::<Fulfilment>()?,
         lines: body
             .lines
@@ -237,7 +247,7 @@ impl OrdersApi {
     ) -> Result<PlacedResponse, Problem> {
         let who = optional_principal(&state, req)?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let request = request_of(&body)?;
+        let request = request_of(&body, req)?;
         let placer = placer_of(&state, &tenant, who, &body).await?;
         run_place(
             &state,
@@ -344,6 +354,7 @@ impl OrdersApi {
             },
             contact_phone: Some(past.order.contact_phone.clone()),
             note: String::new(),
+            locale: past.order.locale.as_deref().and_then(|l| l.parse().ok()),
         };
         let fingerprint = serde_json::json!({ "reorder": past.order.id, "fulfilment": fulfilment.as_str(), "slot_start": b.slot_start, "payment_method": request.payment_method.as_str() });
         run_place(

@@ -77,7 +77,15 @@ struct StreamToken {
 
 type Events = EventStream<BoxStream<'static, LiveEvent>>;
 
-fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<(f64, f64)>) -> LiveEvent {
+/// Where an order's stream is going: the address's coordinates when known, and the time
+/// promised, the arrival estimate when a position cannot give a better one (as `/delivery`).
+#[derive(Debug, Clone, Copy)]
+struct Destination {
+    coordinates: Option<(f64, f64)>,
+    promised: DateTime<Utc>,
+}
+
+fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<Destination>) -> LiveEvent {
     let blank = |kind: &str, order_id, at| LiveEvent {
         kind: kind.into(),
         id: None,
@@ -120,13 +128,14 @@ fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<(f64, f64)>) -> 
                 latitude: Some(p.latitude),
                 longitude: Some(p.longitude),
                 accuracy_m: Some(p.accuracy_m),
-                estimated_arrival: to.map(|to| {
-                    crate::domain::delivery::arrival(
+                estimated_arrival: to.map(|to| match to.coordinates {
+                    Some(at) => crate::domain::delivery::arrival(
                         &position,
-                        to,
+                        at,
                         delivery.speed_kmh,
                         delivery.handover_minutes,
-                    )
+                    ),
+                    None => to.promised,
                 }),
                 ..blank("position", p.order, p.at)
             }
@@ -177,7 +186,7 @@ async fn open(
     scope: Scope,
     last: Option<i64>,
     first: Vec<Item>,
-    to: Option<(f64, f64)>,
+    to: Option<Destination>,
 ) -> Result<Events, Problem> {
     let live = stream::open(state.pool.clone(), &state.hub, scope, last).await?;
     let delivery = state.config.delivery.clone();
@@ -224,7 +233,10 @@ async fn order_stream(
         })
         .await?;
     }
-    let to = order.delivery_lat.zip(order.delivery_lon);
+    let to = Destination {
+        coordinates: order.delivery_lat.zip(order.delivery_lon),
+        promised: order.estimated_at,
+    };
     open(
         state,
         Scope::Order {
@@ -233,7 +245,7 @@ async fn order_stream(
         },
         last,
         first,
-        to,
+        Some(to),
     )
     .await
 }

@@ -163,10 +163,14 @@ pub async fn tracking(
     } else {
         None
     };
-    let estimated_arrival = position
-        .as_ref()
-        .and_then(|p| eta(config, order, p))
-        .unwrap_or(order.estimated_at);
+    // Delivered: when it arrived, not an estimate any more.
+    let estimated_arrival = match (status, order.delivered_at) {
+        (Status::Delivered, Some(at)) => at,
+        _ => position
+            .as_ref()
+            .and_then(|p| eta(config, order, p))
+            .unwrap_or(order.estimated_at),
+    };
     Ok(Tracking {
         status,
         driver_position: position,

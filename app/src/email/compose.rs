@@ -44,6 +44,7 @@ pub async fn compose(
     let link = |path: &str| format!("{}{path}", public_url.trim_end_matches('/'));
     Ok(match job {
         EmailJob::OrderConfirmation { tenant, order }
+        | EmailJob::OrderModified { tenant, order }
         | EmailJob::OrderStatus { tenant, order, .. } => {
             let Some(details) = crate::orders::load(conn, *tenant, *order).await? else {
                 return Ok(None);
@@ -52,9 +53,13 @@ pub async fn compose(
             let Some(to) = o.contact_email.clone() else {
                 return Ok(None);
             };
-            let locale = match o.customer_id {
-                Some(c) => user(conn, c).await?.map_or(Locale::Fr, |u| u.locale),
-                None => Locale::Fr,
+            // The order's own language first (docs/DESIGN.md, "Emails").
+            let locale = match (o.locale.as_deref(), o.customer_id) {
+                (Some(l), _) => l
+                    .parse()
+                    .with_context(|| format!("order {order} has locale {l:?}"))?,
+                (None, Some(c)) => user(conn, c).await?.map_or(Locale::Fr, |u| u.locale),
+                (None, None) => Locale::Fr,
             };
             let t = tenants::find_by_id(conn, *tenant)
                 .await?
@@ -102,6 +107,7 @@ pub async fn compose(
                         tracking_url: &tracking,
                         timezone,
                         receipt: &text,
+                        modified: matches!(job, EmailJob::OrderModified { .. }),
                     };
                     Some(super::order_confirmation(&to, locale, &facts))
                 }

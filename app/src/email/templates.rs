@@ -19,16 +19,36 @@ pub struct OrderFacts<'a> {
     pub timezone: Tz,
     /// The plain-text receipt.
     pub receipt: &'a str,
+    /// The customer changed the lines: the message says so, with the new total.
+    pub modified: bool,
 }
 
 pub fn order_confirmation(to: &str, locale: Locale, o: &OrderFacts<'_>) -> Message {
     let when = o.estimated_at.with_timezone(&o.timezone).format("%H:%M");
     let subject = format!(
-        "{} {} — {}",
+        "{} {}{} — {}",
         tr(locale, "Commande n°", "Order #"),
         o.number,
+        if o.modified {
+            tr(locale, " modifiée", " changed")
+        } else {
+            ""
+        },
         o.pizzeria
     );
+    let intro = if o.modified {
+        tr(
+            locale,
+            "Votre commande a été modifiée ; voici ce qu'elle contient maintenant.",
+            "Your order was changed; this is what it holds now.",
+        )
+    } else {
+        tr(
+            locale,
+            "Merci, votre commande est reçue.",
+            "Thank you, your order is received.",
+        )
+    };
     let expect = if o.delivery {
         tr(locale, "Livraison prévue vers", "Expected delivery around")
     } else {
@@ -40,12 +60,7 @@ pub fn order_confirmation(to: &str, locale: Locale, o: &OrderFacts<'_>) -> Messa
         .map(|(q, name, total)| format!("{q} × {name}  {}\n", Cents(*total)))
         .collect();
     let text = format!(
-        "{}\n\n{lines}\n{} {}\n{expect} {when}.\n\n{} {}\n\n{}",
-        tr(
-            locale,
-            "Merci, votre commande est reçue.",
-            "Thank you, your order is received."
-        ),
+        "{intro}\n\n{lines}\n{} {}\n{expect} {when}.\n\n{} {}\n\n{}",
         tr(locale, "Total :", "Total:"),
         Cents(o.total_cents),
         tr(locale, "Suivre la commande :", "Follow your order:"),

@@ -13,6 +13,7 @@ pub(crate) mod responses;
 pub mod server;
 pub mod sessions;
 pub mod shared;
+pub(crate) mod stock;
 pub(crate) mod tx;
 
 pub use problem::Problem;

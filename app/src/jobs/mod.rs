@@ -36,6 +36,11 @@ pub enum EmailJob {
         order: Uuid,
         status: Status,
     },
+    /// The customer changed the lines.
+    OrderModified {
+        tenant: Uuid,
+        order: Uuid,
+    },
     VerifyEmail {
         user: Uuid,
         token: String,

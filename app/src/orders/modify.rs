@@ -139,6 +139,13 @@ async fn modify_in(
         reason: "lines modified",
     };
     store::insert_event(conn, held, tenant.id, &event).await?;
+    if order.contact_email.is_some() {
+        let job = crate::jobs::EmailJob::OrderModified {
+            tenant: tenant.id,
+            order: order_id,
+        };
+        crate::jobs::email(conn, &job).await?;
+    }
     super::load(conn, tenant.id, order_id)
         .await?
         .context("the order vanished")

@@ -18,9 +18,9 @@ use super::{OrderDetails, OrderError, idempotency, pricing, store};
 use crate::auth;
 use crate::db::locks::Held;
 use crate::db::retry;
-use crate::domain::InvalidInput;
 use crate::domain::lifecycle::Status;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
+use crate::domain::{InvalidInput, Locale};
 use crate::menu::{self, MenuCache};
 use crate::tenancy::Tenant;
 use crate::{db, settings};
@@ -38,6 +38,9 @@ pub struct OrderRequest {
     /// Overrides the account's phone for this order.
     pub contact_phone: Option<String>,
     pub note: String,
+    /// The language of the order's emails, when the request says (its `locale`, else its
+    /// `Accept-Language`); otherwise a customer's account language, else French.
+    pub locale: Option<Locale>,
 }
 
 pub enum Placed {
@@ -200,6 +203,7 @@ async fn place_in(
         vat: pricing::vat_json(&totals),
         note: req.note.trim(),
         tracking_token: &token,
+        locale: req.locale.map(Locale::as_str),
     };
     // Check and lock the stock first; the day's counter is taken last, so concurrent orders of
     // the pizzeria wait on it only for the few inserts below.

@@ -95,6 +95,19 @@ async fn the_menu_refuses_what_would_be_wrong_and_writes_nothing() {
         )
         .await;
     assert_eq!(resp.status(), 201);
+    // The answer is the product itself, with the size ids an order needs.
+    let created: Value = resp.json().await.unwrap();
+    assert_eq!(created["name"], "Regina");
+    let size = &created["sizes"][0];
+    assert_eq!(
+        (size["code"].as_str(), size["price_cents"].as_i64()),
+        (Some("m"), Some(1200))
+    );
+    assert!(
+        size["id"].as_str().unwrap().parse::<Uuid>().is_ok(),
+        "{created}"
+    );
+    assert_eq!(size["recipe"][0]["ingredient_id"], ham["id"]);
     let (status, p) = problem(
         admin
             .post(

@@ -543,3 +543,75 @@ async fn an_event_announced_live_is_exactly_the_event_replayed_later() {
     assert_eq!(live.to, ocpizza::domain::lifecycle::Status::Received);
     assert_eq!(live.number, order["number"].as_i64().unwrap() as i32);
 }
+
+#[tokio::test]
+async fn a_position_always_carries_an_arrival_estimate_and_a_delivered_order_shows_its_arrival() {
+    let app = spawn_app_with_fast_positions().await;
+    let (tenant, m) = shop(&app, "sans-gps").await;
+    restock(&app, tenant, m.mozzarella, 1000).await;
+    let cook = app
+        .staff_token(tenant, "cook@sans-gps.test", Role::Pizzaiolo)
+        .await;
+    let driver = app
+        .staff_token(tenant, "driver@sans-gps.test", Role::Driver)
+        .await;
+    let customer = app.customer_token("client@sans-gps.test").await;
+    // An address typed without coordinates: no estimate from distance is possible.
+    let body = json!({ "fulfilment": "delivery", "payment_method": "cash", "contact_phone": "0611223344",
+        "delivery_address": { "line": "40 rue Oberkampf", "postcode": "75011", "city": "Paris" },
+        "lines": [{ "product_id": m.margherita, "size_id": m.margherita_l, "quantity": 1 }] });
+    let order: Value = app
+        .post("/api/v1/pizzerias/sans-gps/orders", Some(&customer), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = order["id"].as_str().unwrap();
+    for (token, action) in [(&cook, "start"), (&cook, "ready"), (&driver, "dispatch")] {
+        act(&app, "sans-gps", token, id, action).await;
+    }
+    let mut follow = Sse::open(
+        app.request(
+            reqwest::Method::GET,
+            &format!("/api/v1/pizzerias/sans-gps/orders/{id}/events"),
+        )
+        .bearer_auth(&customer),
+    )
+    .await;
+    let resp = app
+        .post(
+            &format!("/api/v1/pizzerias/sans-gps/deliveries/{id}/positions"),
+            Some(&driver),
+            &json!({ "lat": 48.85, "lng": 2.37, "accuracy": 8.0 }),
+        )
+        .await;
+    assert_eq!(resp.status(), 202);
+    let seen = follow.next(WITHIN).await.expect("position event");
+    assert_eq!(seen.event, "position");
+    let promised: chrono::DateTime<chrono::Utc> =
+        order["estimated_at"].as_str().unwrap().parse().unwrap();
+    let announced: chrono::DateTime<chrono::Utc> = seen.data["estimated_arrival"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no estimate in {}", seen.data))
+        .parse()
+        .unwrap();
+    assert_eq!(announced, promised, "the time promised, as /delivery says");
+
+    act(&app, "sans-gps", &driver, id, "deliver").await;
+    let view: Value = app
+        .get(
+            &format!("/api/v1/pizzerias/sans-gps/orders/{id}/delivery"),
+            Some(&customer),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let arrival: chrono::DateTime<chrono::Utc> =
+        view["estimated_arrival"].as_str().unwrap().parse().unwrap();
+    assert!(
+        arrival <= chrono::Utc::now(),
+        "a delivered order shows when it arrived, not {arrival}"
+    );
+    assert_eq!(view["status"], "delivered");
+}

@@ -198,8 +198,9 @@ fn start(app: &TestApp, cook: &str, order: Uuid) -> reqwest::RequestBuilder {
 
 #[tokio::test]
 async fn a_request_stuck_behind_a_lock_or_left_without_a_connection_answers_503_busy() {
+    // Two connections: the live events' LISTEN holds one, requests share the other.
     let app = spawn_app_with(|c| {
-        c.database.max_connections = 1;
+        c.database.max_connections = 2;
         c.database.acquire_timeout_secs = 1;
         c.database.statement_timeout_secs = 3;
     })
@@ -219,7 +220,7 @@ async fn a_request_stuck_behind_a_lock_or_left_without_a_connection_answers_503_
             .json(&json!({}))
             .send(),
     );
-    // The cancellation now waits for the row on the pool's only connection.
+    // The cancellation now waits for the row on the requests' only connection.
     poll("the cancellation waiting for the lock", Duration::from_secs(10), async || {
         let waiting: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",

@@ -221,7 +221,7 @@ async fn after_a_restore_and_edits_the_app_serves_and_charges_the_databases_pric
     restock(&rig.app, tenant, m.mozzarella, 5000).await;
     let b = rig.backup().await;
     let price = async || -> i64 {
-        sqlx::query_scalar("SELECT price_cents FROM product_sizes WHERE id = $1")
+        sqlx::query_scalar("SELECT price_cents::int8 FROM product_sizes WHERE id = $1")
             .bind(m.margherita_m)
             .fetch_one(&rig.app.db.owner)
             .await

@@ -57,7 +57,7 @@ async fn restock_waste_and_inventory_are_recorded_with_who_and_why() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(
         (
-            body["ingredient"]["on_hand"].as_i64(),
+            body["ingredient"]["quantity_on_hand"].as_i64(),
             body["delta"].as_i64()
         ),
         (Some(800), Some(300))
@@ -106,7 +106,7 @@ async fn restock_waste_and_inventory_are_recorded_with_who_and_why() {
     .unwrap();
     assert_eq!(
         (
-            body["ingredient"]["on_hand"].as_i64(),
+            body["ingredient"]["quantity_on_hand"].as_i64(),
             body["delta"].as_i64()
         ),
         (Some(700), Some(-50))
@@ -161,13 +161,13 @@ async fn restock_waste_and_inventory_are_recorded_with_who_and_why() {
             ("inventory".to_string(), 500, "opening stock".to_string()),
         ]
     );
-    assert_eq!(movements[0]["by_name"], "Test");
+    assert_eq!(movements[0]["actor_name"], "Test");
     assert_eq!(on_hand(&app, tenant, m.mozzarella).await, (700, 700));
     // Paging: older than the second movement.
     let older: Vec<Value> = app
         .get(
             &format!(
-                "/api/v1/pizzerias/stock/stock/ingredients/{}/movements?before={}&limit=1",
+                "/api/v1/pizzerias/stock/stock/ingredients/{}/movements?before={}&per_page=1",
                 m.mozzarella, movements[1]["id"]
             ),
             Some(&manager),
@@ -179,16 +179,17 @@ async fn restock_waste_and_inventory_are_recorded_with_who_and_why() {
     assert_eq!(older.len(), 1);
     assert_eq!(older[0]["reason"], "restock");
 
-    let list: Vec<Value> = app
+    let list: Value = app
         .get("/api/v1/pizzerias/stock/stock/ingredients", Some(&manager))
         .await
         .json()
         .await
         .unwrap();
-    let mozza = list.iter().find(|i| i["name"] == "Mozzarella").unwrap();
+    let items = list["items"].as_array().unwrap();
+    let mozza = items.iter().find(|i| i["name"] == "Mozzarella").unwrap();
     assert_eq!(
         (
-            mozza["on_hand"].as_i64(),
+            mozza["quantity_on_hand"].as_i64(),
             mozza["unit"].as_str(),
             mozza["low"].as_bool()
         ),
@@ -463,4 +464,136 @@ async fn only_managers_of_the_pizzeria_change_its_stock_and_settings() {
     // Nothing moved in B.
     assert_eq!(on_hand(&app, b, menu_b.mozzarella).await, (500, 500));
     assert_eq!(on_hand(&app, a, menu_a.mozzarella).await, (500, 500));
+}
+
+/// The keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .cloned()
+        .collect();
+    k.sort();
+    k
+}
+
+#[tokio::test]
+async fn the_staff_api_and_the_admin_api_show_stock_in_one_shape() {
+    let app = spawn_app().await;
+    let admin = app.spawn_admin().await;
+    let tenant = app.create_pizzeria("forme").await;
+    let m = small_menu(&app, tenant).await;
+    let manager = app
+        .staff_token(tenant, "manager@forme.test", Role::Manager)
+        .await;
+    let admin_manager = admin
+        .staff(&app, tenant, "manager2@forme.test", Role::Manager)
+        .await;
+    let app_path = format!("/api/v1/pizzerias/forme/stock/ingredients/{}", m.mozzarella);
+    let admin_path = format!("/pizzerias/forme/ingredients/{}", m.mozzarella);
+    let json = async |resp: reqwest::Response| -> Value {
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+
+    // The same bodies, the same answers.
+    let restock = json!({ "quantity": 100, "note": "livraison" });
+    let by_app = json(
+        app.post(&format!("{app_path}/restock"), Some(&manager), &restock)
+            .await,
+    )
+    .await;
+    let by_admin = json(
+        admin
+            .post(&format!("{admin_path}/restock"), &admin_manager, &restock)
+            .await,
+    )
+    .await;
+    assert_eq!(keys(&by_app), keys(&by_admin));
+    assert_eq!(keys(&by_app["ingredient"]), keys(&by_admin["ingredient"]));
+    assert_eq!(by_admin["ingredient"]["quantity_on_hand"], 700);
+    assert_eq!(by_admin["delta"], 100);
+    let count = json!({ "counted": 650, "note": "comptage" });
+    let by_app = json(
+        app.post(&format!("{app_path}/inventory"), Some(&manager), &count)
+            .await,
+    )
+    .await;
+    let by_admin = json(
+        admin
+            .post(&format!("{admin_path}/inventory"), &admin_manager, &count)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (by_app["delta"].clone(), by_admin["delta"].clone()),
+        (json!(-50), Value::Null)
+    );
+    // A count sent as a restock body is refused by both, naming the field.
+    for resp in [
+        app.post(&format!("{app_path}/inventory"), Some(&manager), &restock)
+            .await,
+        admin
+            .post(&format!("{admin_path}/inventory"), &admin_manager, &restock)
+            .await,
+    ] {
+        let (status, p) = problem(resp).await;
+        assert!((400..500).contains(&status), "{p}");
+        let detail = p["detail"].as_str().unwrap_or("");
+        assert!(
+            detail.contains("quantity") || detail.contains("counted"),
+            "{p}"
+        );
+    }
+
+    // Lists are pages; movements are the same rows, paged with `before` and `per_page`.
+    let app_list = json(
+        app.get(
+            "/api/v1/pizzerias/forme/stock/ingredients?low=false",
+            Some(&manager),
+        )
+        .await,
+    )
+    .await;
+    let admin_list = json(
+        admin
+            .get("/pizzerias/forme/ingredients?low=false", &admin_manager)
+            .await,
+    )
+    .await;
+    assert_eq!(keys(&app_list), ["items", "page", "per_page", "total"]);
+    assert_eq!(app_list, admin_list);
+    let app_moves = json(
+        app.get(&format!("{app_path}/movements?per_page=2"), Some(&manager))
+            .await,
+    )
+    .await;
+    let admin_moves = json(
+        admin
+            .get(
+                &format!("{admin_path}/movements?per_page=2"),
+                &admin_manager,
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(app_moves, admin_moves);
+    assert_eq!(app_moves.as_array().unwrap().len(), 2);
+    assert_eq!(app_moves[0]["reason"], "inventory");
+    assert_eq!(
+        keys(&app_moves[0]),
+        [
+            "actor_name",
+            "actor_user_id",
+            "at",
+            "delta",
+            "id",
+            "note",
+            "order_id",
+            "reason"
+        ]
+    );
 }

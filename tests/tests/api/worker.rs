@@ -295,3 +295,97 @@ async fn a_job_that_keeps_failing_is_listed_and_can_be_retried() {
     .await;
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn an_order_speaks_the_language_it_was_placed_in_and_a_change_of_lines_is_emailed() {
+    let app = spawn_app().await;
+    let smtp = SmtpServer::start().await;
+    let (_, m) = shop(&app, "langue").await;
+    let _worker = spawn_worker(&app.db, &smtp.url(), &[]).await;
+
+    // A guest whose browser prefers English.
+    let mut body = takeaway(&m);
+    body["guest"] = guest(1);
+    let order: Value = app
+        .request(reqwest::Method::POST, "/api/v1/pizzerias/langue/orders")
+        .header("accept-language", "en-GB,en;q=0.9,fr;q=0.5")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let confirmation = poll("the confirmation", async || {
+        smtp.messages()
+            .into_iter()
+            .find(|m| m.to == "guest1@example.fr")
+    })
+    .await;
+    assert!(
+        confirmation.subject.starts_with("Order #1"),
+        "{confirmation:?}"
+    );
+    assert!(
+        confirmation.text.contains("Thank you"),
+        "{}",
+        confirmation.text
+    );
+
+    // The guest changes the lines through the tracking link: a new email, with the new total.
+    let url = order["tracking_url"].as_str().unwrap();
+    let track = &url[url.find("/api/").unwrap()..];
+    let resp = app
+        .request(reqwest::Method::PUT, &format!("{track}/lines"))
+        .json(&json!({ "lines": [{ "product_id": m.margherita, "size_id": m.margherita_m, "quantity": 2 }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let changed = poll("the change's email", async || {
+        smtp.messages()
+            .into_iter()
+            .find(|m| m.to == "guest1@example.fr" && m.subject.contains("changed"))
+    })
+    .await;
+    assert!(
+        changed.subject.starts_with("Order #1 changed"),
+        "{changed:?}"
+    );
+    assert!(changed.text.contains("22,00 €"), "{}", changed.text);
+
+    // `locale` in the body wins over the header; without either, French.
+    let mut body = takeaway(&m);
+    body["guest"] = guest(2);
+    body["locale"] = json!("fr");
+    let resp = app
+        .request(reqwest::Method::POST, "/api/v1/pizzerias/langue/orders")
+        .header("accept-language", "en")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let mut body = takeaway(&m);
+    body["guest"] = guest(3);
+    app.post("/api/v1/pizzerias/langue/orders", None, &body)
+        .await;
+    for to in ["guest2@example.fr", "guest3@example.fr"] {
+        let mail = poll("a French confirmation", async || {
+            smtp.messages().into_iter().find(|m| m.to == to)
+        })
+        .await;
+        assert!(mail.subject.starts_with("Commande n°"), "{mail:?}");
+    }
+    let (status, p) = problem(
+        app.post(
+            "/api/v1/pizzerias/langue/orders",
+            None,
+            &json!({ "fulfilment": "takeaway", "payment_method": "cash", "guest": guest(4), "locale": "de",
+                     "lines": [{ "product_id": m.margherita, "size_id": m.margherita_m, "quantity": 1 }] }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, p["field"].as_str()), (422, Some("locale")));
+}

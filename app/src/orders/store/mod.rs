@@ -56,6 +56,8 @@ pub struct OrderRow {
     pub cancel_reason: Option<String>,
     pub driver_id: Option<Uuid>,
     pub paid_at: Option<DateTime<Utc>>,
+    /// `fr` or `en`: the language it was placed in, if said.
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +103,7 @@ pub struct NewOrder<'a> {
     pub vat: serde_json::Value,
     pub note: &'a str,
     pub tracking_token: &'a str,
+    pub locale: Option<&'static str>,
 }
 
 pub struct NewLine<'a> {
@@ -148,9 +151,9 @@ pub async fn insert(
                is_guest, contact_name, contact_phone, contact_email, placed_by, delivery_line,
                delivery_postcode, delivery_city, delivery_instructions, delivery_lat, delivery_lon,
                requested_slot_start, requested_slot_end, slot_start, estimated_at, payment_method,
-               subtotal_cents, delivery_fee_cents, total_cents, vat, note, tracking_token)
+               subtotal_cents, delivery_fee_cents, total_cents, vat, note, tracking_token, locale)
            VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-               $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"#,
+               $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"#,
         tenant_id,
         o.id,
         o.service_day,
@@ -179,7 +182,8 @@ pub async fn insert(
         o.total_cents,
         o.vat,
         o.note,
-        o.tracking_token
+        o.tracking_token,
+        o.locale
     )
     .execute(conn)
     .await?;
@@ -341,7 +345,7 @@ pub(crate) async fn find_many(
                   payment_status, subtotal_cents, delivery_fee_cents, total_cents, vat, note,
                   tracking_token, placed_at, preparing_at, ready_at, out_for_delivery_at,
                   delivered_at, picked_up_at, cancelled_at, returned_at, cancel_reason, driver_id,
-                  paid_at
+                  paid_at, locale
            FROM orders WHERE tenant_id = ANY($1) AND id = ANY($2)
            ORDER BY array_position($2, id)"#,
         tenant_ids,
