@@ -57,6 +57,11 @@ design         Comments cite the design document by heading, not by an outside s
 
 Prints one line per problem (`architecture: missing module orders/place (app/src/orders/place.rs)`),
 then one summary line per check; exits 1 if any check failed, 0 otherwise.
+
+script-env     The binaries' configuration reads every OCPIZZA_* variable strictly (an unknown one
+               stops them), so a script's own settings must live outside that namespace: in the
+               scripts (scripts/, .ci/run, docker/), every OCPIZZA_* name is OCPIZZA_PROFILE or a
+               configuration path (a double underscore between sections, OCPIZZA_HTTP__PORT).
 """
 
 from __future__ import annotations
@@ -634,6 +639,31 @@ def check_design(problems: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+SCRIPT_ENV = re.compile(r"\bOCPIZZA_[A-Z0-9_]+")
+
+
+def check_script_env(problems: list[str]) -> str:
+    scripts = [ROOT / ".ci" / "run"]
+    for base in ("scripts", "docker"):
+        for dirpath, dirnames, filenames in os.walk(ROOT / base):
+            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+            scripts += [Path(dirpath) / f for f in filenames if f.endswith(".sh")]
+    names = 0
+    for path in scripts:
+        if not path.is_file():
+            continue
+        rel = path.relative_to(ROOT).as_posix()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for name in SCRIPT_ENV.findall(line):
+                names += 1
+                if name != "OCPIZZA_PROFILE" and "__" not in name[len("OCPIZZA_"):]:
+                    problems.append(
+                        f"{rel}:{n}: {name} is not a configuration key; a script's own setting "
+                        "must not start with OCPIZZA_ (the binaries refuse unknown ones)"
+                    )
+    return f"{names} OCPIZZA_* name(s) in {len(scripts)} script(s), all configuration keys"
+
+
 def main() -> int:
     rust = [read_rust(rel) for src, _ in CRATES for rel in rust_files(src)]
     summaries = []
@@ -643,6 +673,7 @@ def main() -> int:
         ("status-literals", lambda p: check_status_literals(rust, p)),
         ("imports", lambda p: check_imports(rust, p)),
         ("design", check_design),
+        ("script-env", check_script_env),
     ):
         problems: list[str] = []
         summary = run(problems)

@@ -5,6 +5,6 @@
 # (scripts/sql/bootstrap-roles.sql).
 set -euo pipefail
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
-  -v owner=ocpizza_owner -v owner_password="$OCPIZZA_OWNER_PASSWORD" \
-  -v app=ocpizza_app -v app_password="$OCPIZZA_APP_PASSWORD" \
+  -v owner=ocpizza_owner -v owner_password="$DB_OWNER_PASSWORD" \
+  -v app=ocpizza_app -v app_password="$DB_APP_PASSWORD" \
   -v database=ocpizza -f /ocpizza-sql/bootstrap-roles.sql

@@ -37,16 +37,20 @@ struct Cli {
 const POLL: Duration = Duration::from_secs(1);
 
 /// A queue's storage, woken by NOTIFY on new jobs and polled every second (jobs put back by
-/// `ocpizza-admin jobs retry` and orphans of a dead worker are updates, not inserts).
+/// `ocpizza-admin jobs retry` and orphans of a dead worker are updates, not inserts). A worker
+/// fetches (and holds) no more jobs than it runs at once: those of a killed worker wait for the
+/// orphan timeout.
 fn storage<T>(
     pool: &PgPool,
     queue: &str,
     heartbeat: Duration,
+    batch: usize,
 ) -> PollWith<PostgresStorage<T>, Strategy> {
     let config = QueueConfig::default()
         .queue(queue)
         .heartbeat_interval(heartbeat)
-        .missed_heartbeats(3);
+        .missed_heartbeats(3)
+        .batch_size(batch.max(1));
     let wake = Strategy::new()
         .stream(Pubsub::new(pool.clone(), queue.to_string()))
         .interval(POLL);
@@ -134,7 +138,12 @@ async fn main() -> anyhow::Result<()> {
     let monitor = Monitor::new()
         .register(move |_| {
             WorkerBuilder::new(format!("{id}-emails"))
-                .backend(storage::<EmailJob>(&p, queues::EMAILS, heartbeat))
+                .backend(storage::<EmailJob>(
+                    &p,
+                    queues::EMAILS,
+                    heartbeat,
+                    concurrency,
+                ))
                 .data(c.clone())
                 .concurrency(concurrency)
                 .retry(RetryPolicy::retries(retries).with_backoff(backoff()))
@@ -148,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
                         &p,
                         queues::MAINTENANCE,
                         heartbeat,
+                        1,
                     ))
                     .data(c.clone())
                     .concurrency(1)
@@ -159,7 +169,7 @@ async fn main() -> anyhow::Result<()> {
             let (p, c, id) = (pool.clone(), ctx.clone(), worker_id.clone());
             move |_| {
                 WorkerBuilder::new(format!("{id}-backups"))
-                    .backend(storage::<BackupJob>(&p, queues::BACKUPS, heartbeat))
+                    .backend(storage::<BackupJob>(&p, queues::BACKUPS, heartbeat, 1))
                     .data(c.clone())
                     .concurrency(1)
                     .build(maintenance::backup)

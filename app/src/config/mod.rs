@@ -99,7 +99,8 @@ pub struct WorkerConfig {
     /// `/healthz` of the worker.
     pub http_host: String,
     pub http_port: u16,
-    /// Jobs run at once per queue.
+    /// Emails sent at once (and held) by one worker. A worker killed while sending may send
+    /// those again: at 1, at most one message per kill goes out twice.
     pub concurrency: usize,
     /// First wait before retrying a failed job; it doubles at each retry (up to a minute).
     pub retry_backoff_ms: u64,
@@ -266,7 +267,7 @@ impl Default for Config {
             worker: WorkerConfig {
                 http_host: "127.0.0.1".into(),
                 http_port: 8090,
-                concurrency: 4,
+                concurrency: 1,
                 retry_backoff_ms: 1000,
                 heartbeat_secs: 5,
                 shutdown_timeout_secs: 20,

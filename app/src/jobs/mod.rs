@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::lifecycle::Status;
 
+pub mod deliveries;
 pub mod failed;
 pub mod schedule_runs;
 

@@ -389,3 +389,68 @@ async fn an_order_speaks_the_language_it_was_placed_in_and_a_change_of_lines_is_
     .await;
     assert_eq!((status, p["field"].as_str()), (422, Some("locale")));
 }
+
+#[tokio::test]
+async fn workers_killed_while_emails_flow_send_each_at_least_once_and_at_most_one_twice_per_kill() {
+    const ORDERS: usize = 200;
+    const KILLS: usize = 4;
+    let app = spawn_app().await;
+    let smtp = SmtpServer::start().await;
+    let (tenant, m) = shop(&app, "coupure").await;
+    restock(&app, tenant, m.mozzarella, 200 * ORDERS as i64).await;
+    for n in 0..ORDERS {
+        let mut body = takeaway(&m);
+        body["guest"] = guest(1000 + n);
+        let resp = app
+            .post("/api/v1/pizzerias/coupure/orders", None, &body)
+            .await;
+        assert_eq!(resp.status(), 201);
+    }
+    let expected: Vec<String> = (0..ORDERS)
+        .map(|n| format!("guest{}@example.fr", 1000 + n))
+        .collect();
+
+    // Each worker is killed (SIGKILL) after sending a few, while emails keep flowing.
+    for kill in 1..=KILLS {
+        let worker = spawn_worker(&app.db, &smtp.url(), &[]).await;
+        let before = smtp.messages().len();
+        poll("some emails before the kill", async || {
+            (smtp.messages().len() >= before + 15).then_some(())
+        })
+        .await;
+        worker.kill_hard().await;
+        assert!(
+            smtp.messages().len() < ORDERS,
+            "kill {kill} came too late to mean anything"
+        );
+    }
+    let _last = spawn_worker(&app.db, &smtp.url(), &[]).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    let mail = loop {
+        let mail = smtp.messages();
+        if expected.iter().all(|to| mail.iter().any(|m| &m.to == to)) {
+            break mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of {ORDERS} confirmations arrived",
+            expected
+                .iter()
+                .filter(|to| mail.iter().any(|m| &m.to == *to))
+                .count()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let confirmations: Vec<_> = mail.iter().filter(|m| expected.contains(&m.to)).collect();
+    let mut distinct: Vec<(&str, &str)> = confirmations
+        .iter()
+        .map(|m| (m.to.as_str(), m.subject.as_str()))
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let twice = confirmations.len() - distinct.len();
+    assert!(
+        twice <= KILLS && twice * 50 <= ORDERS,
+        "{twice} confirmations sent twice for {KILLS} kills"
+    );
+}
