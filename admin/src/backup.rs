@@ -179,7 +179,9 @@ pub async fn maintenance_cmd(pool: &PgPool, cmd: MaintenanceCommand) -> anyhow::
     match cmd {
         MaintenanceCommand::On { message } => {
             maintenance::set(pool, true, &message, &operator()).await?;
-            println!("maintenance mode on: the app API answers 503 (within 2 s on every instance)");
+            println!(
+                "maintenance mode on: the app and admin APIs answer 503 (within half a second on every server)"
+            );
         }
         MaintenanceCommand::Off => {
             maintenance::set(pool, false, "", &operator()).await?;

@@ -1,6 +1,6 @@
 //! What every request handler of `ocpizza-app` shares: what every server shares ([`Shared`]:
 //! configuration, pool, token keys, login throttle), the menu cache, the event hub, stream
-//! tokens, throttles, the maintenance flag and the image store.
+//! tokens, throttles and the image store.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +9,6 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
 use crate::auth::stream_token::StreamTokens;
-use crate::backup::maintenance::MaintenanceCache;
 use crate::http::Shared;
 use crate::http::shared::SharedInner;
 use crate::images::ImageStore;
@@ -26,8 +25,6 @@ pub struct Inner {
     pub stream_tokens: StreamTokens,
     /// One position per delivery per `delivery.min_position_interval_ms`.
     pub position_limiter: DefaultKeyedRateLimiter<Uuid>,
-    /// Maintenance mode, re-read at most every 2 seconds.
-    pub maintenance: MaintenanceCache,
     /// Product images (read only here).
     pub images: ImageStore,
 }
@@ -52,7 +49,6 @@ impl AppState {
             hub,
             stream_tokens,
             position_limiter,
-            maintenance: MaintenanceCache::new(Duration::from_secs(2)),
             images,
         }))
     }

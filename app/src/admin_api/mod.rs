@@ -22,7 +22,7 @@ use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::http::sessions::SessionsApi;
-use crate::http::{health, server};
+use crate::http::{health, maintenance, server};
 pub use startup::AdminApplication;
 pub use state::AdminState;
 
@@ -65,8 +65,13 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
 /// Every route of the admin server, with its middleware.
 pub(crate) fn routes(state: AdminState) -> impl Endpoint {
     let api = openapi();
+    let watch = state.shared.maintenance.clone();
+    // The switch itself stays up, so an operator can turn maintenance off through the API.
     let routes = server::standard_routes(&api)
-        .nest("/admin/v1", api)
+        .nest(
+            "/admin/v1",
+            maintenance::guard(api, watch, &["/admin/v1/maintenance", "/maintenance"]),
+        )
         .at("/metrics", get(health::metrics));
     let shared = state.shared.clone();
     server::with_middleware(routes.data(state), shared)

@@ -136,8 +136,8 @@ impl OperationsApi {
         }))
     }
 
-    /// Turn maintenance mode on (the app API answers 503 with the message) or off. The admin
-    /// API keeps working.
+    /// Turn maintenance mode on (both APIs answer 503 with the message, all but this switch) or
+    /// off.
     #[oai(path = "/maintenance", method = "put")]
     async fn set_maintenance(
         &self,

@@ -7,7 +7,6 @@ mod deliveries;
 mod history;
 mod images;
 mod kitchen;
-mod maintenance;
 mod menu;
 mod operations;
 mod order_access;
@@ -26,7 +25,7 @@ use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::http::sessions::SessionsApi;
-use crate::http::{health, server};
+use crate::http::{health, maintenance, server};
 use crate::state::AppState;
 
 #[derive(Tags)]
@@ -99,8 +98,9 @@ fn metrics(state: Data<&AppState>) -> poem::Response {
 /// Every route of `ocpizza-app`, with its middleware.
 pub(crate) fn routes(state: AppState) -> impl Endpoint {
     let api = openapi();
+    let watch = state.shared.maintenance.clone();
     let routes = server::standard_routes(&api)
-        .nest("/api/v1", api.around(maintenance::maintenance))
+        .nest("/api/v1", maintenance::guard(api, watch, &[]))
         .at(
             "/api/v1/pizzerias/:slug/products/:id/image",
             get(images::product_image),

@@ -70,6 +70,8 @@ pub struct Backups {
     local: Local,
     remote: Option<Remote>,
     retention: Duration,
+    /// `backup.restore_wait_secs`.
+    restore_wait_secs: u64,
 }
 
 pub fn manifest_name(dump: &str) -> String {
@@ -106,6 +108,7 @@ impl Backups {
             },
             remote,
             retention: Duration::days(i64::from(config.retention_days.max(1))),
+            restore_wait_secs: config.restore_wait_secs,
         })
     }
 

@@ -3,7 +3,7 @@
 //! empty database (`--full`, disaster recovery); and the restore drill that proves a backup
 //! restores.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use sqlx::postgres::PgPoolOptions;
@@ -123,13 +123,19 @@ impl Backups {
             .run(Kind::Safety)
             .await
             .context("the safety backup failed: nothing was restored")?;
-        maintenance::set(
+        let since = maintenance::set(
             &self.pool,
             true,
             "Restauration en cours / restore in progress",
             by,
         )
         .await?;
+        // Every running server stops and finishes what it was doing before anything is dropped.
+        let wait = Duration::from_secs(self.restore_wait_secs);
+        if let Err(err) = maintenance::wait_until_drained(&self.pool, since, wait).await {
+            maintenance::set(&self.pool, false, "", by).await?;
+            return Err(err.context("nothing was restored and maintenance mode is off again"));
+        }
         let result = self.restore_public(&file, &bytes).await;
         maintenance::set(&self.pool, false, "", by).await?;
         result?;

@@ -56,6 +56,9 @@ pub struct BackupConfig {
     pub pg_bin_dir: Option<String>,
     /// The second copy. Unset (development): the local copy alone, with a warning.
     pub s3: Option<S3Config>,
+    /// How long a restore waits for every running server to confirm maintenance mode (no
+    /// request left in flight) before it gives up without touching the data.
+    pub restore_wait_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -261,6 +264,7 @@ impl Default for Config {
             backup: BackupConfig {
                 dir: ".data/backups".into(),
                 retention_days: 14,
+                restore_wait_secs: 15,
                 pg_bin_dir: None,
                 s3: None,
             },

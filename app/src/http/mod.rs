@@ -5,6 +5,7 @@
 #[cfg(test)]
 pub(crate) mod contract;
 pub mod health;
+pub(crate) mod maintenance;
 pub mod middleware;
 pub(crate) mod optional_body;
 pub mod paging;

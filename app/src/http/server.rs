@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -124,6 +125,12 @@ impl Server {
         routes: impl IntoEndpoint<Endpoint: 'static>,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
+        // Maintenance mode is known before the first request, then watched.
+        let watch = self.shared.maintenance.clone();
+        watch.refresh(&self.shared.pool).await;
+        let watcher = tokio::spawn(
+            Arc::clone(&watch).run(self.shared.pool.clone(), Duration::from_millis(500)),
+        );
         let shared = self.shared.clone();
         let pruner = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -137,6 +144,8 @@ impl Server {
             .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(10)))
             .await;
         pruner.abort();
+        watcher.abort();
+        watch.leave(&self.shared.pool).await;
         result
     }
 }

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 
 use crate::accounts::Sessions;
 use crate::auth::{Audience, JwtKeys, LoginLimiter};
+use crate::backup::maintenance::MaintenanceWatch;
 use crate::config::Config;
 
 #[derive(Clone)]
@@ -21,6 +22,8 @@ pub struct SharedInner {
     /// Tokens of this server's audience (the other server's are refused).
     pub jwt: JwtKeys,
     pub login_limiter: LoginLimiter,
+    /// Maintenance mode as this server sees it (watched by `Server::run`).
+    pub maintenance: Arc<MaintenanceWatch>,
 }
 
 impl Shared {
@@ -35,11 +38,16 @@ impl Shared {
             config.auth.login_attempts_per_email_per_minute,
             config.auth.login_attempts_per_ip_per_minute,
         );
+        let maintenance = MaintenanceWatch::new(match audience {
+            Audience::App => "app",
+            Audience::Admin => "admin",
+        });
         Self(Arc::new(SharedInner {
             config,
             pool,
             jwt,
             login_limiter,
+            maintenance,
         }))
     }
 

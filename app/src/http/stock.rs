@@ -143,7 +143,7 @@ pub(crate) async fn page(
 }
 
 /// An ingredient's movements, newest first, before the movement `before` (404 for an
-/// ingredient the pizzeria does not have).
+/// ingredient the pizzeria does not have; an archived one's history stays readable).
 pub(crate) async fn movements(
     pool: &PgPool,
     tenant: Uuid,
@@ -152,11 +152,7 @@ pub(crate) async fn movements(
     paging: Paging,
 ) -> Result<Vec<Movement>, Problem> {
     let rows = in_tenant(pool, tenant, async |tx| {
-        let exists = stock::store::list(tx, tenant)
-            .await?
-            .iter()
-            .any(|i| i.id == ingredient);
-        if !exists {
+        if !stock::store::exists(tx, tenant, ingredient).await? {
             return Err(Problem::not_found("ingredient"));
         }
         Ok(stock::store::movements(tx, tenant, ingredient, before, paging.limit()).await?)

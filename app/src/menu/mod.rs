@@ -27,8 +27,9 @@ pub enum MenuError {
     #[error("{0} already exists")]
     Duplicate(String),
     /// Still used by something that must go first (a category with products).
-    #[error("this {0} is still in use")]
-    InUse(&'static str),
+    /// What is in use, and what to do first.
+    #[error("this {0} is still in use: {1}")]
+    InUse(&'static str, &'static str),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -178,9 +178,8 @@ pub async fn create_extra(
     Ok(id)
 }
 
-/// Replaces an extra's recipe.
-/// Replaces the recipe of a size: positive quantities of the pizzeria's own ingredients (another
-/// pizzeria's is unknown here: the foreign key includes the tenant), each once.
+/// Replaces the recipe of a size: positive quantities of the pizzeria's own ingredients, not
+/// archived (another pizzeria's is unknown here), each once.
 pub(super) async fn set_size_recipe(
     conn: &mut PgConnection,
     tenant_id: Uuid,
@@ -199,8 +198,10 @@ pub(super) async fn set_size_recipe(
         if *quantity <= 0 {
             return Err(InvalidInput::new("recipe", "quantities must be positive").into());
         }
-        sqlx::query!(
-            "INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
+        let inserted = sqlx::query!(
+            r#"INSERT INTO recipe_items (tenant_id, size_id, ingredient_id, quantity)
+               SELECT $1, $2, $3, $4 WHERE EXISTS
+                   (SELECT FROM ingredients WHERE tenant_id = $1 AND id = $3 AND archived_at IS NULL)"#,
             tenant_id,
             size_id,
             ingredient_id,
@@ -208,19 +209,15 @@ pub(super) async fn set_size_recipe(
         )
         .execute(&mut *conn)
         .await
-        .map_err(|e| -> MenuError {
-            if foreign_key_violation(&e) {
-                InvalidInput::new("recipe", "unknown ingredient").into()
-            } else if unique_violation(&e) {
-                InvalidInput::new("recipe", "an ingredient is listed twice").into()
-            } else {
-                anyhow::Error::new(e).context("inserting a recipe item").into()
-            }
-        })?;
+        .map_err(|e| recipe_error(e, "inserting a recipe item"))?;
+        if inserted.rows_affected() == 0 {
+            return Err(InvalidInput::new("recipe", "unknown ingredient").into());
+        }
     }
     Ok(())
 }
 
+/// Replaces an extra's recipe (the rules of [`set_size_recipe`]).
 pub(super) async fn set_extra_recipe(
     conn: &mut PgConnection,
     tenant_id: Uuid,
@@ -239,8 +236,10 @@ pub(super) async fn set_extra_recipe(
         if *quantity <= 0 {
             return Err(InvalidInput::new("recipe", "quantities must be positive").into());
         }
-        sqlx::query!(
-            "INSERT INTO extra_recipe_items (tenant_id, extra_id, ingredient_id, quantity) VALUES ($1, $2, $3, $4)",
+        let inserted = sqlx::query!(
+            r#"INSERT INTO extra_recipe_items (tenant_id, extra_id, ingredient_id, quantity)
+               SELECT $1, $2, $3, $4 WHERE EXISTS
+                   (SELECT FROM ingredients WHERE tenant_id = $1 AND id = $3 AND archived_at IS NULL)"#,
             tenant_id,
             extra_id,
             ingredient_id,
@@ -248,15 +247,10 @@ pub(super) async fn set_extra_recipe(
         )
         .execute(&mut *conn)
         .await
-        .map_err(|e| {
-            if foreign_key_violation(&e) {
-                InvalidInput::new("recipe", "unknown ingredient").into()
-            } else if unique_violation(&e) {
-                InvalidInput::new("recipe", "an ingredient is listed twice").into()
-            } else {
-                MenuError::from(anyhow::Error::new(e).context("inserting an extra's recipe item"))
-            }
-        })?;
+        .map_err(|e| recipe_error(e, "inserting an extra's recipe item"))?;
+        if inserted.rows_affected() == 0 {
+            return Err(InvalidInput::new("recipe", "unknown ingredient").into());
+        }
     }
     Ok(())
 }
@@ -329,4 +323,13 @@ pub(crate) async fn set_sold_out(
     .await
     .context("auditing")?;
     Ok(())
+}
+
+/// A recipe row refused by the database: an ingredient listed twice is the client's mistake.
+fn recipe_error(e: sqlx::Error, doing: &'static str) -> MenuError {
+    if unique_violation(&e) {
+        InvalidInput::new("recipe", "an ingredient is listed twice").into()
+    } else {
+        MenuError::from(anyhow::Error::new(e).context(doing))
+    }
 }

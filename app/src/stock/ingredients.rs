@@ -1,7 +1,8 @@
-//! Every write of an ingredient: create, rename, alert threshold, delete (only one that no recipe
-//! uses and that has no stock history). In the caller's tenant transaction; audited but for
+//! Every write of an ingredient: create, rename, alert threshold, delete (one that no recipe uses;
+//! one with stock history is archived). In the caller's tenant transaction; audited but for
 //! [`insert`], which the demo seed and the audited [`create`] use.
 
+use anyhow::Context;
 use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
 use crate::menu::edit::log;
-use crate::menu::write::{UNITS, foreign_key_violation, name_ok, unique_violation};
+use crate::menu::write::{UNITS, name_ok, unique_violation};
 
 pub struct NewIngredient<'a> {
     pub name: &'a str,
@@ -80,7 +81,7 @@ pub async fn update(
         return Err(InvalidInput::new("alert_threshold", "must be 0 to 10000000").into());
     }
     let done = sqlx::query!(
-        "UPDATE ingredients SET name = coalesce($3, name), alert_threshold = coalesce($4, alert_threshold) WHERE tenant_id = $1 AND id = $2",
+        "UPDATE ingredients SET name = coalesce($3, name), alert_threshold = coalesce($4, alert_threshold) WHERE tenant_id = $1 AND id = $2 AND archived_at IS NULL",
         tenant_id,
         id,
         name.map(str::trim),
@@ -102,28 +103,53 @@ pub async fn update(
     log(conn, tenant_id, actor, "ingredient.update", id, details).await
 }
 
+/// Deletes an ingredient that no recipe uses. One with stock history is archived instead (its
+/// movements are the ledger and stay): it leaves the lists and can no longer be used, in a recipe
+/// or by hand, and its name is free for a new ingredient.
 pub async fn delete(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     actor: Uuid,
     id: Uuid,
 ) -> Result<(), MenuError> {
-    let done = sqlx::query!(
-        "DELETE FROM ingredients WHERE tenant_id = $1 AND id = $2",
+    let found = sqlx::query!(
+        r#"SELECT EXISTS (SELECT FROM recipe_items r WHERE r.tenant_id = $1 AND r.ingredient_id = $2)
+                  OR EXISTS (SELECT FROM extra_recipe_items r WHERE r.tenant_id = $1 AND r.ingredient_id = $2) AS "in_recipe!",
+                  EXISTS (SELECT FROM stock_movements m WHERE m.tenant_id = $1 AND m.ingredient_id = $2) AS "has_history!"
+             FROM ingredients WHERE tenant_id = $1 AND id = $2 AND archived_at IS NULL FOR NO KEY UPDATE"#,
         tenant_id,
         id
     )
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await
-    .map_err(|e| {
-        if foreign_key_violation(&e) {
-            MenuError::InUse("ingredient")
-        } else {
-            MenuError::from(anyhow::Error::new(e).context("deleting an ingredient"))
-        }
-    })?;
-    if done.rows_affected() == 0 {
-        return Err(MenuError::NotFound("ingredient"));
+    .context("reading an ingredient's uses")?
+    .ok_or(MenuError::NotFound("ingredient"))?;
+    if found.in_recipe {
+        return Err(MenuError::InUse(
+            "ingredient",
+            "take it out of every recipe first",
+        ));
     }
-    log(conn, tenant_id, actor, "ingredient.delete", id, json!({})).await
+    let action = if found.has_history {
+        sqlx::query!(
+            "UPDATE ingredients SET archived_at = now() WHERE tenant_id = $1 AND id = $2",
+            tenant_id,
+            id
+        )
+        .execute(&mut *conn)
+        .await
+        .context("archiving an ingredient")?;
+        "ingredient.archive"
+    } else {
+        sqlx::query!(
+            "DELETE FROM ingredients WHERE tenant_id = $1 AND id = $2",
+            tenant_id,
+            id
+        )
+        .execute(&mut *conn)
+        .await
+        .context("deleting an ingredient")?;
+        "ingredient.delete"
+    };
+    log(conn, tenant_id, actor, action, id, json!({})).await
 }

@@ -33,10 +33,25 @@ pub async fn list(
 ) -> Result<Vec<IngredientRow>, sqlx::Error> {
     sqlx::query_as!(
         IngredientRow,
-        "SELECT id, name, unit, quantity_on_hand, alert_threshold FROM ingredients WHERE tenant_id = $1 ORDER BY name",
+        "SELECT id, name, unit, quantity_on_hand, alert_threshold FROM ingredients WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY name",
         tenant_id
     )
     .fetch_all(conn)
+    .await
+}
+
+/// Whether the pizzeria has (or had: archived) this ingredient.
+pub async fn exists(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT FROM ingredients WHERE tenant_id = $1 AND id = $2) AS "exists!""#,
+        tenant_id,
+        id
+    )
+    .fetch_one(conn)
     .await
 }
 
@@ -67,7 +82,7 @@ pub async fn lock(
     held.take_ingredients(&[id])?;
     Ok(sqlx::query_as!(
         IngredientRow,
-        "SELECT id, name, unit, quantity_on_hand, alert_threshold FROM ingredients WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        "SELECT id, name, unit, quantity_on_hand, alert_threshold FROM ingredients WHERE tenant_id = $1 AND id = $2 AND archived_at IS NULL FOR NO KEY UPDATE",
         tenant_id,
         id
     )

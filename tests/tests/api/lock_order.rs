@@ -222,8 +222,9 @@ async fn a_request_stuck_behind_a_lock_or_left_without_a_connection_answers_503_
     );
     // The cancellation now waits for the row on the requests' only connection.
     poll("the cancellation waiting for the lock", Duration::from_secs(10), async || {
+        // (The app's role is another user: pg_stat_activity hides its wait events, not its pid.)
         let waiting: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0",
         )
         .fetch_one(&app.db.owner)
         .await

@@ -285,3 +285,123 @@ async fn after_a_restore_and_edits_the_app_serves_and_charges_the_databases_pric
         "and an order is charged it"
     );
 }
+
+/// Readers hammering the API while a restore runs get the data as it was or 503 maintenance:
+/// the restore waits until the app has stopped with nothing in flight before it drops anything.
+#[tokio::test]
+async fn readers_during_a_restore_get_answers_or_503_never_a_failure() {
+    let rig = Rig::new().await;
+    let (tenant, m) = shop_with_orders(&rig.app, "lecteurs", 2).await;
+    restock(&rig.app, tenant, m.mozzarella, 1000).await;
+    let b = rig.backup().await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..4)
+        .map(|i| {
+            let (stop, url) = (
+                stop.clone(),
+                rig.app.url(if i % 2 == 0 {
+                    "/api/v1/pizzerias/lecteurs/menu"
+                } else {
+                    "/api/v1/pizzerias"
+                }),
+            );
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut seen: Vec<(u16, String)> = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let resp = client.get(&url).send().await.expect("an answer");
+                    let status = resp.status().as_u16();
+                    let body = resp.text().await.unwrap_or_default();
+                    seen.push((status, body));
+                }
+                seen
+            })
+        })
+        .collect();
+    rig.admin_ok(&["backup", "restore", &b.id.to_string(), "--yes"])
+        .await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut answers = 0;
+    let mut refused = 0;
+    for r in readers {
+        for (status, body) in r.await.unwrap() {
+            match status {
+                200 => answers += 1,
+                503 if body.contains("/problems/maintenance") => refused += 1,
+                _ => panic!("a reader got {status} during the restore: {body}"),
+            }
+        }
+    }
+    assert!(
+        answers > 0 && refused > 0,
+        "{answers} answers, {refused} refusals"
+    );
+    // The server reported itself drained for the restore's switch-on.
+    let drained: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT max(drained_for) FROM ops.instances")
+            .fetch_one(&rig.app.db.owner)
+            .await
+            .unwrap();
+    assert!(drained.is_some());
+}
+
+#[tokio::test]
+async fn a_restore_refuses_to_start_while_a_server_has_not_confirmed_maintenance() {
+    let rig = Rig::new().await;
+    shop_with_orders(&rig.app, "fantome", 1).await;
+    let b = rig.backup().await;
+    // A server that reports (it looks live) but never stops.
+    sqlx::query(
+        "INSERT INTO ops.instances (id, kind, seen_at) VALUES ('app-ghost-1', 'app', now() + interval '1 hour')",
+    )
+    .execute(&rig.app.db.owner)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM order_events")
+        .execute(&rig.app.db.owner)
+        .await
+        .unwrap();
+    let before = fingerprint(&rig.app.db.owner).await;
+    let mut env = rig.env();
+    env.push(("OCPIZZA_BACKUP__RESTORE_WAIT_SECS", "2".into()));
+    let out = rig
+        .admin_with(&["backup", "restore", &b.id.to_string(), "--yes"], &env)
+        .await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("app-ghost-1") && err.contains("nothing was restored"),
+        "{err}"
+    );
+    assert_eq!(
+        fingerprint(&rig.app.db.owner).await,
+        before,
+        "the data was not touched"
+    );
+    let status = rig.admin_ok(&["maintenance", "status"]).await;
+    assert!(status.contains("off"), "{status}");
+}
+
+#[tokio::test]
+async fn the_admin_api_is_in_maintenance_too_but_its_switch_stays_up() {
+    let rig = Rig::new().await;
+    let admin = rig.app.spawn_admin().await;
+    let ops = admin.platform_admin(&rig.app, "ops@maintenance.test").await;
+    rig.admin_ok(&["maintenance", "on", "--message", "bascule"])
+        .await;
+    poll("the admin API in maintenance", WITHIN, async || {
+        (admin.get("/tenants", &ops).await.status() == 503).then_some(())
+    })
+    .await;
+    let resp = admin
+        .request(reqwest::Method::PUT, "/maintenance", Some(&ops))
+        .json(&serde_json::json!({ "enabled": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    poll("the admin API back", WITHIN, async || {
+        (admin.get("/tenants", &ops).await.status() == 200).then_some(())
+    })
+    .await;
+}

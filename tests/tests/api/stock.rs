@@ -532,22 +532,24 @@ async fn the_staff_api_and_the_admin_api_show_stock_in_one_shape() {
         (by_app["delta"].clone(), by_admin["delta"].clone()),
         (json!(-50), Value::Null)
     );
-    // A count sent as a restock body is refused by both, naming the field.
-    for resp in [
+    // A restock body sent as a count is refused by both, the same way.
+    let (app_status, app_problem) = problem(
         app.post(&format!("{app_path}/inventory"), Some(&manager), &restock)
             .await,
+    )
+    .await;
+    let (admin_status, admin_problem) = problem(
         admin
             .post(&format!("{admin_path}/inventory"), &admin_manager, &restock)
             .await,
-    ] {
-        let (status, p) = problem(resp).await;
-        assert!((400..500).contains(&status), "{p}");
-        let detail = p["detail"].as_str().unwrap_or("");
-        assert!(
-            detail.contains("quantity") || detail.contains("counted"),
-            "{p}"
-        );
-    }
+    )
+    .await;
+    assert_eq!(app_status, 400, "{app_problem}");
+    assert_eq!((app_status, &app_problem), (admin_status, &admin_problem));
+    assert!(
+        app_problem["detail"].as_str().unwrap().contains("CountIn"),
+        "{app_problem}"
+    );
 
     // Lists are pages; movements are the same rows, paged with `before` and `per_page`.
     let app_list = json(
@@ -596,4 +598,98 @@ async fn the_staff_api_and_the_admin_api_show_stock_in_one_shape() {
             "reason"
         ]
     );
+}
+
+#[tokio::test]
+async fn an_ingredient_with_history_is_archived_when_deleted_and_one_in_a_recipe_is_refused() {
+    let app = spawn_app().await;
+    let admin = app.spawn_admin().await;
+    let tenant = app.create_pizzeria("archives").await;
+    let m = small_menu(&app, tenant).await;
+    let owner = admin
+        .staff(&app, tenant, "owner@archives.test", Role::Owner)
+        .await;
+    let p = "/pizzerias/archives/ingredients";
+    let create = async |name: &str| -> String {
+        let resp = admin
+            .post(
+                p,
+                &owner,
+                &json!({ "name": name, "unit": "g", "alert_threshold": 10 }),
+            )
+            .await;
+        assert_eq!(resp.status(), 201);
+        let body: Value = resp.json().await.unwrap();
+        body["id"].as_str().unwrap().to_string()
+    };
+    let delete = async |id: &str| {
+        admin
+            .send(
+                reqwest::Method::DELETE,
+                &format!("{p}/{id}"),
+                Some(&owner),
+                None,
+            )
+            .await
+    };
+
+    // Used, then counted down to nothing: its history is the ledger, so it is archived.
+    let figs = create("Figues").await;
+    for (action, body) in [
+        ("restock", json!({ "quantity": 500 })),
+        ("inventory", json!({ "counted": 0 })),
+    ] {
+        let resp = admin
+            .post(&format!("{p}/{figs}/{action}"), &owner, &body)
+            .await;
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(delete(&figs).await.status(), 204);
+    let list: Value = admin.get(p, &owner).await.json().await.unwrap();
+    assert!(
+        !list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == figs)
+    );
+    let history: Value = admin
+        .get(&format!("{p}/{figs}/movements"), &owner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2, "the history stays");
+    let (status, _) = problem(
+        admin
+            .post(
+                &format!("{p}/{figs}/restock"),
+                &owner,
+                &json!({ "quantity": 5 }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 404, "an archived ingredient is not restocked");
+    assert_eq!(delete(&figs).await.status(), 404, "archived once");
+    let again = create("Figues").await;
+    assert_ne!(again, figs, "the name is free again");
+
+    // Never used: really deleted.
+    let basil = create("Basilic").await;
+    assert_eq!(delete(&basil).await.status(), 204);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM ingredients WHERE id = $1::uuid")
+        .bind(&basil)
+        .fetch_one(&app.db.owner)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+
+    // In a recipe: refused, saying what to do.
+    let (status, p) = problem(delete(&m.mozzarella.to_string()).await).await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (409, Some("/problems/in-use"))
+    );
+    assert!(p["detail"].as_str().unwrap().contains("recipe"), "{p}");
 }

@@ -100,8 +100,9 @@ impl From<MenuError> for Problem {
                 Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
                     .detail(format!("{what} already exists."))
             }
-            e @ MenuError::InUse(_) => Problem::new(StatusCode::CONFLICT, "in-use", "Still in use")
-                .detail(format!("{e}: empty it first.")),
+            e @ MenuError::InUse(..) => {
+                Problem::new(StatusCode::CONFLICT, "in-use", "Still in use").detail(format!("{e}."))
+            }
             MenuError::Unexpected(e) => Problem::internal(&e),
         }
     }

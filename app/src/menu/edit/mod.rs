@@ -48,7 +48,7 @@ pub(super) fn db_error(what: &'static str, name: &str, e: sqlx::Error) -> MenuEr
     if unique_violation(&e) {
         MenuError::Duplicate(format!("{what} {name:?}"))
     } else if foreign_key_violation(&e) {
-        MenuError::InUse(what)
+        MenuError::InUse(what, "empty it first")
     } else {
         anyhow::Error::new(e).context("writing the menu").into()
     }

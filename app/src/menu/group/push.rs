@@ -76,7 +76,7 @@ async fn ingredient_ids(
     let mut ids = HashMap::new();
     for (name, unit) in product.product.ingredients() {
         let found = sqlx::query!(
-            "SELECT id, unit FROM ingredients WHERE tenant_id = $1 AND lower(name) = lower($2)",
+            "SELECT id, unit FROM ingredients WHERE tenant_id = $1 AND lower(name) = lower($2) AND archived_at IS NULL",
             tenant_id,
             name
         )
