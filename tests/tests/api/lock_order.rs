@@ -147,6 +147,11 @@ async fn orders_changes_cancellations_kitchen_and_stock_racing_never_answer_5xx(
         }
     }
     let failed: Vec<_> = statuses.iter().filter(|(_, s, _)| *s >= 500).collect();
+    let mut counts = std::collections::BTreeMap::new();
+    for (kind, status, _) in &statuses {
+        *counts.entry((*kind, *status)).or_insert(0) += 1;
+    }
+    eprintln!("{} racing requests: {counts:?}", statuses.len());
     let kinds: std::collections::BTreeSet<_> = failed.iter().map(|(k, _, _)| *k).collect();
     assert!(
         failed.is_empty(),

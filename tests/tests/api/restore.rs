@@ -234,13 +234,17 @@ async fn after_a_restore_and_edits_the_app_serves_and_charges_the_databases_pric
             .await
             .unwrap()
     };
+    // Right after a restore, the app may answer 503 until it sees maintenance off (500 ms).
     let menu = async || -> Value {
-        rig.app
-            .get("/api/v1/pizzerias/carte/menu", None)
-            .await
-            .json()
-            .await
-            .unwrap()
+        poll("the menu", WITHIN, async || {
+            let resp = rig.app.get("/api/v1/pizzerias/carte/menu", None).await;
+            match resp.status().as_u16() {
+                200 => Some(resp.json::<Value>().await.unwrap()),
+                503 => None,
+                other => panic!("the menu answered {other}"),
+            }
+        })
+        .await
     };
     let backed_up = price().await;
 
