@@ -7,7 +7,7 @@ pub mod store;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::config::DeliveryConfig;
@@ -28,24 +28,25 @@ pub async fn assign(
     by: Uuid,
     by_role: Role,
 ) -> Result<(), OrderError> {
-    retry::retrying("assigning a driver", || {
-        assign_once(pool, tenant_id, order_id, driver_id, by, by_role)
+    retry::retrying("assigning a driver", || async move {
+        let mut tx = db::begin_tenant(pool, tenant_id).await?;
+        assign_in(&mut tx, tenant_id, order_id, driver_id, by, by_role).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
 
-/// One attempt, in its own transaction.
-async fn assign_once(
-    pool: &PgPool,
+/// The assignment in the caller's transaction.
+async fn assign_in(
+    tx: &mut PgConnection,
     tenant_id: Uuid,
     order_id: Uuid,
     driver_id: Uuid,
     by: Uuid,
     by_role: Role,
 ) -> Result<(), OrderError> {
-    let mut tx = db::begin_tenant(pool, tenant_id).await?;
     let mut held = Held::default();
-    let order = orders::lock(&mut tx, &mut held, tenant_id, order_id)
+    let order = orders::lock(tx, &mut held, tenant_id, order_id)
         .await?
         .ok_or(OrderError::NotFound)?;
     let (status, fulfilment) = (order.status, order.fulfilment);
@@ -55,7 +56,7 @@ async fn assign_once(
             allowed_next: crate::domain::lifecycle::allowed_next(status, fulfilment),
         });
     }
-    let roles = memberships::roles(&mut tx, tenant_id, driver_id).await?;
+    let roles = memberships::roles(tx, tenant_id, driver_id).await?;
     if !roles.contains(&Role::Driver) {
         return Err(crate::domain::InvalidInput::new(
             "driver_id",
@@ -63,7 +64,7 @@ async fn assign_once(
         )
         .into());
     }
-    orders::set_driver(&mut tx, tenant_id, order_id, driver_id).await?;
+    orders::set_driver(tx, tenant_id, order_id, driver_id).await?;
     let event = orders::NewEvent {
         kind: "assigned",
         order_id,
@@ -74,8 +75,7 @@ async fn assign_once(
         role: by_role.as_str(),
         reason: "assigned to a driver",
     };
-    orders::insert_event(&mut tx, &mut held, tenant_id, &event).await?;
-    tx.commit().await?;
+    orders::insert_event(tx, &mut held, tenant_id, &event).await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::lines::{self, LineRequest};
-use super::place::Idempotency;
+use super::place::{Idempotency, replay};
 use super::transitions::ActingAs;
 use super::{OrderDetails, OrderError, Placed, idempotency, pricing, store};
 use crate::db::locks::Held;
@@ -31,44 +31,27 @@ pub(crate) async fn modify(
     idem: Option<(&str, &Idempotency)>,
     render: impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
 ) -> Result<Placed, OrderError> {
-    retry::retrying("changing an order", || {
-        modify_once(pool, menus, tenant, order_id, who, requested, idem, &render)
+    let render = &render;
+    retry::retrying("changing an order", || async move {
+        let mut tx = db::begin_tenant(pool, tenant.id).await?;
+        let mut held = Held::default();
+        let (principal, key) = idem.unzip();
+        let principal = principal.unwrap_or_default();
+        if let Some(stored) = replay(&mut tx, &mut held, tenant.id, principal, key).await? {
+            tx.commit().await?;
+            return Ok(stored);
+        }
+        let details =
+            modify_in(&mut tx, &mut held, menus, tenant, order_id, who, requested).await?;
+        if let Some(i) = key {
+            let body = render(&details)?;
+            idempotency::save(&mut tx, tenant.id, principal, &i.key, 200, &body).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(order = %order_id, total = details.order.total_cents, "order modified");
+        Ok(Placed::Created(Box::new(details)))
     })
     .await
-}
-
-/// One attempt, in its own transaction.
-#[allow(clippy::too_many_arguments)]
-async fn modify_once(
-    pool: &PgPool,
-    menus: &MenuCache,
-    tenant: &Tenant,
-    order_id: Uuid,
-    who: ActingAs,
-    requested: &[LineRequest],
-    idem: Option<(&str, &Idempotency)>,
-    render: &impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
-) -> Result<Placed, OrderError> {
-    let mut tx = db::begin_tenant(pool, tenant.id).await?;
-    let mut held = Held::default();
-    if let Some((principal, i)) = idem {
-        match idempotency::begin(&mut tx, &mut held, tenant.id, principal, &i.key, &i.hash).await? {
-            idempotency::Begin::Fresh => {}
-            idempotency::Begin::Replay { status, body } => {
-                tx.commit().await?;
-                return Ok(Placed::Replayed { status, body });
-            }
-            idempotency::Begin::Mismatch => return Err(OrderError::IdempotencyMismatch),
-        }
-    }
-    let details = modify_in(&mut tx, &mut held, menus, tenant, order_id, who, requested).await?;
-    if let Some((principal, i)) = idem {
-        let body = render(&details)?;
-        idempotency::save(&mut tx, tenant.id, principal, &i.key, 200, &body).await?;
-    }
-    tx.commit().await?;
-    tracing::info!(order = %order_id, total = details.order.total_cents, "order modified");
-    Ok(Placed::Created(Box::new(details)))
 }
 
 async fn modify_in(

@@ -68,45 +68,45 @@ pub async fn place(
     idem: Option<&Idempotency>,
     render: impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
 ) -> Result<Placed, OrderError> {
-    retry::retrying("placing an order", || {
-        place_once(pool, menus, tenant, placer, req, idem, &render)
+    let principal = placer.principal();
+    let (principal, render) = (principal.as_str(), &render);
+    retry::retrying("placing an order", || async move {
+        let mut tx = db::begin_tenant(pool, tenant.id).await?;
+        let mut held = Held::default();
+        if let Some(stored) = replay(&mut tx, &mut held, tenant.id, principal, idem).await? {
+            tx.commit().await?;
+            return Ok(stored);
+        }
+        let details = place_in(&mut tx, &mut held, menus, tenant, placer, req, Utc::now()).await?;
+        if let Some(i) = idem {
+            let body = render(&details)?;
+            idempotency::save(&mut tx, tenant.id, principal, &i.key, 201, &body).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(order = %details.order.id, number = details.order.number, total = details.order.total_cents, "order placed");
+        crate::metrics::order_placed(details.order.channel, details.order.fulfilment);
+        Ok(Placed::Created(Box::new(details)))
     })
     .await
 }
 
-/// One attempt, in its own transaction.
-async fn place_once(
-    pool: &PgPool,
-    menus: &MenuCache,
-    tenant: &Tenant,
-    placer: &Placer,
-    req: &OrderRequest,
+/// Takes the request's `Idempotency-Key` (the first lock): the stored answer when the key was
+/// used before with the same request, nothing when it is new.
+pub(super) async fn replay(
+    conn: &mut PgConnection,
+    held: &mut Held,
+    tenant: Uuid,
+    principal: &str,
     idem: Option<&Idempotency>,
-    render: &impl Fn(&OrderDetails) -> anyhow::Result<serde_json::Value>,
-) -> Result<Placed, OrderError> {
-    let principal = placer.principal();
-    let mut tx = db::begin_tenant(pool, tenant.id).await?;
-    let mut held = Held::default();
-    if let Some(i) = idem {
-        match idempotency::begin(&mut tx, &mut held, tenant.id, &principal, &i.key, &i.hash).await?
-        {
-            idempotency::Begin::Fresh => {}
-            idempotency::Begin::Replay { status, body } => {
-                tx.commit().await?;
-                return Ok(Placed::Replayed { status, body });
-            }
-            idempotency::Begin::Mismatch => return Err(OrderError::IdempotencyMismatch),
-        }
+) -> Result<Option<Placed>, OrderError> {
+    let Some(i) = idem else {
+        return Ok(None);
+    };
+    match idempotency::begin(conn, held, tenant, principal, &i.key, &i.hash).await? {
+        idempotency::Begin::Fresh => Ok(None),
+        idempotency::Begin::Replay { status, body } => Ok(Some(Placed::Replayed { status, body })),
+        idempotency::Begin::Mismatch => Err(OrderError::IdempotencyMismatch),
     }
-    let details = place_in(&mut tx, &mut held, menus, tenant, placer, req, Utc::now()).await?;
-    if let Some(i) = idem {
-        let body = render(&details)?;
-        idempotency::save(&mut tx, tenant.id, &principal, &i.key, 201, &body).await?;
-    }
-    tx.commit().await?;
-    tracing::info!(order = %details.order.id, number = details.order.number, total = details.order.total_cents, "order placed");
-    crate::metrics::order_placed(details.order.channel, details.order.fulfilment);
-    Ok(Placed::Created(Box::new(details)))
 }
 
 async fn place_in(

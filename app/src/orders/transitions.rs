@@ -65,28 +65,16 @@ pub async fn act(
     action: Action,
     input: &ActionInput,
 ) -> Result<OrderDetails, OrderError> {
-    retry::retrying("changing an order's status", || {
-        act_once(pool, tenant_id, order_id, who, action, input)
+    retry::retrying("changing an order's status", || async move {
+        let mut tx = db::begin_tenant(pool, tenant_id).await?;
+        let (from, details) = act_in(&mut tx, tenant_id, order_id, who, action, input).await?;
+        tx.commit().await?;
+        let to = details.order.status;
+        tracing::info!(order = %order_id, from = from.as_str(), to = to.as_str(), actor = who.actor.as_str(), "order transition");
+        crate::metrics::order_transition(from.as_str(), to.as_str());
+        Ok(details)
     })
     .await
-}
-
-/// One attempt, in its own transaction.
-async fn act_once(
-    pool: &PgPool,
-    tenant_id: Uuid,
-    order_id: Uuid,
-    who: ActingAs,
-    action: Action,
-    input: &ActionInput,
-) -> Result<OrderDetails, OrderError> {
-    let mut tx = db::begin_tenant(pool, tenant_id).await?;
-    let (from, details) = act_in(&mut tx, tenant_id, order_id, who, action, input).await?;
-    tx.commit().await?;
-    let to = details.order.status;
-    tracing::info!(order = %order_id, from = from.as_str(), to = to.as_str(), actor = who.actor.as_str(), "order transition");
-    crate::metrics::order_transition(from.as_str(), to.as_str());
-    Ok(details)
 }
 
 /// The transition in the caller's transaction; returns the status it left.
