@@ -23,8 +23,8 @@ pub struct Inner {
     pub menus: MenuCache,
     pub hub: Arc<Hub>,
     pub stream_tokens: StreamTokens,
-    /// One position per delivery per `delivery.min_position_interval_ms`.
-    pub position_limiter: DefaultKeyedRateLimiter<Uuid>,
+    /// One position per (pizzeria, order, driver) per `delivery.min_position_interval_ms`.
+    pub position_limiter: DefaultKeyedRateLimiter<(Uuid, Uuid, Uuid)>,
     /// Product images (read only here).
     pub images: ImageStore,
 }

@@ -3,7 +3,8 @@
 //! - A token of the app's audience is refused (401), as is any invalid token.
 //! - Platform administrators may do everything, in every pizzeria.
 //! - Owners and managers may run their own pizzeria; another pizzeria's URLs answer 404, like a
-//!   pizzeria that does not exist.
+//!   pizzeria that does not exist. A suspended or offboarding pizzeria answers its own staff 403
+//!   `pizzeria-closed`, as the app does.
 //! - Anyone else (cashiers, pizzaiolos, drivers, customers) has no business here: 403.
 
 use poem::Request;
@@ -16,7 +17,7 @@ use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::tx::as_user;
-use crate::tenancy::{self, Tenant, memberships};
+use crate::tenancy::{self, TenancyError, Tenant, TenantStatus, memberships};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
@@ -157,6 +158,10 @@ async fn require_manager(
     if !platform_admin && !here {
         tracing::info!(user_id = %caller.user_id, pizzeria = %tenant.slug, "manager of another pizzeria refused");
         return Err(Problem::not_found("pizzeria"));
+    }
+    // Suspended or offboarding: closed to its own staff, owners included, as on the app.
+    if !platform_admin && tenant.status != TenantStatus::Active {
+        return Err(TenancyError::Suspended(tenant.slug).into());
     }
     Ok(Managed {
         user_id: caller.user_id,

@@ -245,7 +245,8 @@ impl TenantsApi {
         Ok(Json(row.into()))
     }
 
-    /// Suspend: customers get `/problems/pizzeria-closed`; staff and data stay.
+    /// Suspend: customers and staff (owners included, on both APIs) get
+    /// `/problems/pizzeria-closed`, open event streams close; the data stays.
     #[oai(path = "/:slug/suspend", method = "post")]
     async fn suspend(
         &self,

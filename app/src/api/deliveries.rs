@@ -139,7 +139,10 @@ impl DeliveriesApi {
     ) -> Result<Accepted, Problem> {
         let position = Position::parse(body.lat, body.lng, body.accuracy, body.time, Utc::now())?;
         let tenant = staff_pizzeria(&state, &slug, auth.0, &[Role::Driver]).await?;
-        if let Err(not_until) = state.position_limiter.check_key(&id) {
+        // Counted per (pizzeria, order, driver): positions sent by anyone else for this order
+        // id, refused below, cannot use up its driver's allowance.
+        let key = (tenant.id, *id, auth.0.user_id);
+        if let Err(not_until) = state.position_limiter.check_key(&key) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
             ));

@@ -3,6 +3,8 @@
 //! `Last-Event-ID` replays exactly what was missed. EventSource cannot send headers: ask
 //! `POST …/stream-tokens` for a one-minute token and pass it as `?token=`.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,22 +30,28 @@ use crate::domain::lifecycle::Status;
 use crate::http::Problem;
 use crate::http::tx::in_tenant;
 use crate::orders::store::OrderRow;
-use crate::realtime::stream::{self, Item, Scope};
+use crate::realtime::stream::{self, Item, Recheck, Scope};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
 
 #[derive(Default)]
 pub struct StreamsApi;
 
-/// One event of a stream. `type` is `order` (with `id`: resume with `Last-Event-ID`) or
-/// `position` (the driver's, on an order's stream while it is out for delivery).
+/// Who may follow a driver's stream.
+const DRIVERS: &[Role] = &[Role::Driver, Role::Manager, Role::Owner];
+
+/// One event of a stream. `type` is `order` (with `id`: resume with `Last-Event-ID`),
+/// `position` (the driver's, on an order's stream while it is out for delivery) or `closed`
+/// (the last one: the subscriber may no longer see the stream, after a change of role, a
+/// removal or the pizzeria's suspension; reconnecting is refused).
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct LiveEvent {
     #[oai(rename = "type")]
     kind: String,
     id: Option<i64>,
-    order_id: Uuid,
+    /// Absent on `closed`.
+    order_id: Option<Uuid>,
     number: Option<i32>,
     /// For `order`: `status`, `modified` or `assigned`.
     event: Option<String>,
@@ -86,7 +94,7 @@ struct Destination {
 }
 
 fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<Destination>) -> LiveEvent {
-    let blank = |kind: &str, order_id, at| LiveEvent {
+    let blank = |kind: &str, order_id: Option<Uuid>, at| LiveEvent {
         kind: kind.into(),
         id: None,
         order_id,
@@ -105,6 +113,7 @@ fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<Destination>) ->
         estimated_arrival: None,
     };
     match item {
+        Item::Revoked => blank("closed", None, Utc::now()),
         Item::Order(n) => LiveEvent {
             id: Some(n.id),
             number: Some(n.number),
@@ -115,7 +124,7 @@ fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<Destination>) ->
             fulfilment: Some(n.fulfilment.to_string()),
             driver_id: n.driver,
             estimated_at: Some(n.estimated_at),
-            ..blank("order", n.order, n.at)
+            ..blank("order", Some(n.order), n.at)
         },
         Item::Position(p) => {
             let position = Position {
@@ -137,7 +146,7 @@ fn live_event(item: Item, delivery: &DeliveryConfig, to: Option<Destination>) ->
                     ),
                     None => to.promised,
                 }),
-                ..blank("position", p.order, p.at)
+                ..blank("position", Some(p.order), p.at)
             }
         }
     }
@@ -187,8 +196,9 @@ async fn open(
     last: Option<i64>,
     first: Vec<Item>,
     to: Option<Destination>,
+    recheck: Recheck,
 ) -> Result<Events, Problem> {
-    let live = stream::open(state.pool.clone(), &state.hub, scope, last).await?;
+    let live = stream::open(state.pool.clone(), &state.hub, scope, last, recheck).await?;
     let delivery = state.config.delivery.clone();
     let events = futures_util::stream::iter(first)
         .chain(live)
@@ -208,12 +218,32 @@ async fn open(
         }))
 }
 
+/// What a stream asks again when the pizzeria's staff or status changes: the pizzeria still
+/// open to its staff and customers, and `allowed` still true for the subscriber.
+fn recheck<F, Fut>(state: &AppState, slug: &str, allowed: F) -> Recheck
+where
+    F: Fn(AppState, Tenant) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let (state, slug, allowed) = (state.clone(), slug.to_string(), Arc::new(allowed));
+    Arc::new(move || {
+        let (state, slug, allowed) = (state.clone(), slug.clone(), Arc::clone(&allowed));
+        Box::pin(async move {
+            match tenancy::resolve(&state.pool, &slug).await {
+                Ok(tenant) => allowed(state, tenant).await,
+                Err(_) => false,
+            }
+        })
+    })
+}
+
 /// An order's stream: the driver's last known position first when it is on its way.
 async fn order_stream(
     state: &AppState,
     tenant: &Tenant,
     order: &OrderRow,
     last: Option<i64>,
+    recheck: Recheck,
 ) -> Result<Events, Problem> {
     let mut first = Vec::new();
     if order.status == Status::OutForDelivery {
@@ -246,6 +276,7 @@ async fn order_stream(
         last,
         first,
         Some(to),
+        recheck,
     )
     .await
 }
@@ -265,15 +296,7 @@ impl StreamsApi {
         match (body.stream.as_str(), body.order_id) {
             ("order", Some(id)) => drop(visible_order(&state, &tenant, auth.0, id).await?),
             ("kitchen", None) => drop(require_role(&state, &tenant, auth.0, STAFF).await?),
-            ("driver", None) => drop(
-                require_role(
-                    &state,
-                    &tenant,
-                    auth.0,
-                    &[Role::Driver, Role::Manager, Role::Owner],
-                )
-                .await?,
-            ),
+            ("driver", None) => drop(require_role(&state, &tenant, auth.0, DRIVERS).await?),
             _ => {
                 return Err(InvalidInput::new(
                     "stream",
@@ -307,7 +330,11 @@ impl StreamsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = caller(&state, req, token.0.as_deref(), &tenant, "order", Some(*id))?;
         let order = visible_order(&state, &tenant, who, *id).await?;
-        order_stream(&state, &tenant, &order.order, last).await
+        let id = *id;
+        let recheck = recheck(&state, &slug, move |s, t| async move {
+            visible_order(&s, &t, who, id).await.is_ok()
+        });
+        order_stream(&state, &tenant, &order.order, last, recheck).await
     }
 
     /// Live events of an order through its tracking link (guests, phone customers).
@@ -322,7 +349,12 @@ impl StreamsApi {
         let last = last_event_id(last.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let order = tracked_order(&state, &tenant, &token).await?;
-        order_stream(&state, &tenant, &order.order, last).await
+        let token = token.0;
+        let recheck = recheck(&state, &slug, move |s, t| {
+            let token = token.clone();
+            async move { tracked_order(&s, &t, &token).await.is_ok() }
+        });
+        order_stream(&state, &tenant, &order.order, last, recheck).await
     }
 
     /// The kitchen and counter: every new, modified, cancelled and progressed order (staff).
@@ -339,14 +371,11 @@ impl StreamsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None)?;
         require_role(&state, &tenant, who, STAFF).await?;
-        open(
-            &state,
-            Scope::Kitchen { tenant: tenant.id },
-            last,
-            vec![],
-            None,
-        )
-        .await
+        let recheck = recheck(&state, &slug, move |s, t| async move {
+            require_role(&s, &t, who, STAFF).await.is_ok()
+        });
+        let scope = Scope::Kitchen { tenant: tenant.id };
+        open(&state, scope, last, vec![], None, recheck).await
     }
 
     /// A driver's runs: delivery orders ready to take, assignments, their own deliveries.
@@ -362,23 +391,14 @@ impl StreamsApi {
         let last = last_event_id(last.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None)?;
-        require_role(
-            &state,
-            &tenant,
-            who,
-            &[Role::Driver, Role::Manager, Role::Owner],
-        )
-        .await?;
-        open(
-            &state,
-            Scope::Driver {
-                tenant: tenant.id,
-                driver: who.user_id,
-            },
-            last,
-            vec![],
-            None,
-        )
-        .await
+        require_role(&state, &tenant, who, DRIVERS).await?;
+        let recheck = recheck(&state, &slug, move |s, t| async move {
+            require_role(&s, &t, who, DRIVERS).await.is_ok()
+        });
+        let scope = Scope::Driver {
+            tenant: tenant.id,
+            driver: who.user_id,
+        };
+        open(&state, scope, last, vec![], None, recheck).await
     }
 }

@@ -15,6 +15,7 @@ pub mod server;
 pub mod sessions;
 pub mod shared;
 pub(crate) mod stock;
+pub(crate) mod text;
 pub(crate) mod tx;
 
 pub use problem::Problem;

@@ -12,7 +12,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
-use super::{Shared, health, middleware};
+use super::{Shared, health, middleware, text};
 use crate::auth::Audience;
 use crate::config::{Config, ProductionCheckError, Profile, check_production_secrets};
 use crate::db::{self, RoleCheckError};
@@ -178,6 +178,7 @@ pub(crate) fn with_middleware(routes: impl Endpoint + 'static, shared: Shared) -
     let max_body = shared.config.http.max_body_bytes;
     routes
         .data(shared)
+        .around(text::refuse_nul)
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(move |ep, req| middleware::observe(ep, req, timeout))
 }

@@ -40,6 +40,22 @@ pub(crate) fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInpu
     Ok(())
 }
 
+/// A size's short code: 1 to 20 lowercase letters, digits, `_` or `-` (`s`, `m`, `xl`, `unit`).
+pub(crate) fn size_code_ok(code: &str) -> Result<(), InvalidInput> {
+    let ok = (1..=20).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(InvalidInput::new(
+            "code",
+            "must be 1 to 20 lowercase letters, digits, _ or -",
+        ))
+    }
+}
+
 pub(crate) fn unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())
@@ -124,6 +140,8 @@ pub(super) async fn add_size(
     size: &NewSize<'_>,
     position: i32,
 ) -> Result<Uuid, MenuError> {
+    size_code_ok(size.code)?;
+    name_ok("label", size.label)?;
     let price = Cents::parse_price(size.price_cents)?;
     let price =
         i32::try_from(price.0).map_err(|_| InvalidInput::new("price_cents", "too large"))?;
@@ -331,5 +349,20 @@ fn recipe_error(e: sqlx::Error, doing: &'static str) -> MenuError {
         InvalidInput::new("recipe", "an ingredient is listed twice").into()
     } else {
         MenuError::from(anyhow::Error::new(e).context(doing))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_code_ok;
+
+    #[test]
+    fn size_codes_are_short_lowercase_words() {
+        for ok in ["m", "xl", "unit", "33cl", "demi-l", "x_2"] {
+            assert!(size_code_ok(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "XL", "XL pizza", "m\u{0}", "très", &"a".repeat(21)] {
+            assert!(size_code_ok(bad).is_err(), "{bad:?}");
+        }
     }
 }

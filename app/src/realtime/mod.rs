@@ -48,11 +48,20 @@ pub struct PositionNotice {
     pub at: DateTime<Utc>,
 }
 
+/// A pizzeria's staff or status changed (`user`: whose membership, none for the status): open
+/// streams of the pizzeria re-check their subscriber.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct AccessNotice {
+    pub tenant: Uuid,
+    pub user: Option<Uuid>,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Notice {
     Order(OrderNotice),
     Position(PositionNotice),
+    Access(AccessNotice),
     /// The listener lost its connection: notices may have been missed, re-read from the table.
     #[serde(skip)]
     Resync,
@@ -156,6 +165,13 @@ mod tests {
             serde_json::from_str::<Notice>(position).unwrap(),
             Notice::Position(_)
         ));
+        // migration `access_notice`: a membership (with its user) or the pizzeria's status.
+        let access =
+            r#"{"type":"access","tenant":"0194b0c2-0000-7000-8000-000000000001","user":null}"#;
+        let Notice::Access(a) = serde_json::from_str(access).unwrap() else {
+            panic!("not an access notice")
+        };
+        assert_eq!(a.user, None);
     }
 
     #[test]

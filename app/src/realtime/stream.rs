@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures_util::Stream;
+use futures_util::future::BoxFuture;
 use sqlx::PgPool;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
@@ -29,7 +30,13 @@ pub enum Scope {
 pub enum Item {
     Order(OrderNotice),
     Position(PositionNotice),
+    /// The subscriber may no longer see this stream: the last item before it ends.
+    Revoked,
 }
+
+/// Whether the subscriber may still see the stream, asked again whenever the pizzeria's staff
+/// or status changes (the same checks as when it was opened).
+pub type Recheck = Arc<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
 
 /// Delivery statuses a driver's stream shows.
 const DRIVER_STATUSES: [Status; 5] = [
@@ -131,6 +138,8 @@ struct State {
     pending: VecDeque<Item>,
     /// The last event id sent (or the starting point): nothing at or below it is sent again.
     last: i64,
+    recheck: Recheck,
+    revoked: bool,
     _guard: LiveGuard,
 }
 
@@ -144,6 +153,9 @@ impl State {
     }
 
     async fn next(&mut self) -> Option<Item> {
+        if self.revoked {
+            return None;
+        }
         loop {
             if let Some(item) = self.pending.pop_front() {
                 return Some(item);
@@ -156,6 +168,14 @@ impl State {
                     }
                     Notice::Position(p) if self.scope.wants_position(p) => {
                         return Some(Item::Position(p.clone()));
+                    }
+                    // The staff or the pizzeria's status changed: is the subscriber still in?
+                    Notice::Access(a)
+                        if a.tenant == self.scope.tenant() && !(self.recheck)().await =>
+                    {
+                        tracing::info!(tenant = %a.tenant, "stream closed: access revoked");
+                        self.revoked = true;
+                        return Some(Item::Revoked);
                     }
                     Notice::Closing => return None,
                     Notice::Resync => {
@@ -185,6 +205,7 @@ pub async fn open(
     hub: &Arc<Hub>,
     scope: Scope,
     last_event_id: Option<i64>,
+    recheck: Recheck,
 ) -> Result<impl Stream<Item = Item> + Send + 'static, sqlx::Error> {
     // The starting point is read before subscribing, and the replay after: an event committed
     // in between is in both and sent once (ids only grow, per pizzeria, in commit order).
@@ -199,6 +220,8 @@ pub async fn open(
         rx,
         pending: VecDeque::new(),
         last,
+        recheck,
+        revoked: false,
         _guard: hub.track(scope.kind()),
     };
     state.catch_up().await?;

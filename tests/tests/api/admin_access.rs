@@ -121,3 +121,56 @@ async fn every_admin_endpoint_answers_each_kind_of_caller_as_it_should() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn a_suspended_pizzerias_owner_and_managers_are_refused_everywhere_but_the_platform_is_not() {
+    let app = spawn_app().await;
+    let admin = app.spawn_admin().await;
+    let a = app.create_pizzeria("pizzeria-a").await;
+    let ops_token = admin.platform_admin(&app, "ops@ocpizza.test").await;
+    let owner = admin.staff(&app, a, "owner@a.test", Role::Owner).await;
+    let manager = admin.staff(&app, a, "manager@a.test", Role::Manager).await;
+    let resp = admin
+        .post(
+            "/tenants/pizzeria-a/suspend",
+            &ops_token,
+            &json!({ "reason": "impayés" }),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+
+    let spec: Value = reqwest::get(admin.base.replace("/admin/v1", "/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ops: Vec<Operation> = operations(&spec, "pizzeria-a")
+        .into_iter()
+        .filter(|o| !o.platform_only)
+        .collect();
+    assert!(ops.len() >= 30, "only {} pizzeria operations", ops.len());
+    let mut failures = Vec::new();
+    for op in &ops {
+        let what = format!("{} {}", op.method, op.path);
+        for (who, token) in [("owner", &owner), ("manager", &manager)] {
+            let resp = admin
+                .send(op.method.clone(), &op.path, Some(token), Some(&json!({})))
+                .await;
+            let status = resp.status();
+            let body: Value = resp.json().await.unwrap_or(Value::Null);
+            if status != 403 || body["type"] != "/problems/pizzeria-closed" {
+                failures.push(format!("{what}: {who} → {status} {body}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The platform still runs it.
+    let resp = admin.get("/pizzerias/pizzeria-a/staff", &ops_token).await;
+    assert_eq!(resp.status(), 200);
+}

@@ -1,6 +1,7 @@
 //! Request bodies are bounded (`http.max_body_bytes`): one past the limit is refused with 413
 //! before it is read, whether it declares its length or comes in chunks; a chunked body within
-//! the limit reaches its handler whole; image uploads keep their own, larger limit.
+//! the limit reaches its handler whole; image uploads keep their own, larger limit. Text the
+//! database cannot store (a NUL) is refused at the door, 422.
 
 use std::time::Duration;
 
@@ -163,4 +164,62 @@ async fn image_uploads_keep_their_own_limit() {
         .await
         .unwrap();
     assert_eq!(problem(resp).await.0, 413);
+}
+
+#[tokio::test]
+async fn text_the_database_cannot_store_is_refused_as_invalid_input_not_a_500() {
+    let app = ocpizza_tests::spawn_app().await;
+    let admin = app.spawn_admin().await;
+    let (tenant, m) = crate::orders::shop(&app, "octets").await;
+    let owner = admin
+        .staff(&app, tenant, "owner@octets.test", Role::Owner)
+        .await;
+    let ops = admin.platform_admin(&app, "ops@octets.test").await;
+
+    // A NUL in a guest's note: 422, nothing written.
+    let mut body = crate::orders::takeaway(&m);
+    body["guest"] = crate::orders::guest(1);
+    body["note"] = serde_json::json!("a\u{0}b");
+    let (status, p) = problem(
+        app.post("/api/v1/pizzerias/octets/orders", None, &body)
+            .await,
+    )
+    .await;
+    assert_eq!((status, p["field"].as_str()), (422, Some("body")), "{p}");
+    assert_eq!(ocpizza_tests::fixtures::order_rows(&app).await[0], 0);
+    // In the admin API too (the audit log's JSON column included), and in a query string.
+    let resp = admin
+        .post(
+            "/pizzerias/octets/categories",
+            &owner,
+            &serde_json::json!({ "name": "Piz\u{0}zas" }),
+        )
+        .await;
+    let (status, p) = problem(resp).await;
+    assert_eq!((status, p["field"].as_str()), (422, Some("body")), "{p}");
+    let (status, p) = problem(admin.get("/tenants?q=a%00", &ops).await).await;
+    assert_eq!((status, p["field"].as_str()), (422, Some("query")), "{p}");
+
+    // A size code outside its rule: 422 naming it, not the database's check.
+    let category: serde_json::Value = admin
+        .post(
+            "/pizzerias/octets/categories",
+            &owner,
+            &serde_json::json!({ "name": "Grandes" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let product = serde_json::json!({
+        "category_id": category["id"], "kind": "pizza", "name": "Géante", "vat_class": "food",
+        "sizes": [{ "code": "XL pizza", "label": "Très grande", "price_cents": 2000, "recipe": [] }],
+    });
+    let (status, p) = problem(
+        admin
+            .post("/pizzerias/octets/products", &owner, &product)
+            .await,
+    )
+    .await;
+    assert_eq!((status, p["field"].as_str()), (422, Some("code")), "{p}");
 }

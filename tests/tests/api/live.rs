@@ -482,6 +482,22 @@ async fn positions_are_rate_limited_per_delivery() {
     }
     act(&app, "cadence", &driver, id, "dispatch").await;
     let path = format!("/api/v1/pizzerias/cadence/deliveries/{id}/positions");
+    // Positions for this order id from a driver of another pizzeria (404) and from another
+    // driver here (403) do not use up its own driver's allowance.
+    let elsewhere = app.create_pizzeria("ailleurs").await;
+    let stranger = app
+        .staff_token(elsewhere, "driver@ailleurs.test", Role::Driver)
+        .await;
+    let colleague = app
+        .staff_token(tenant, "driver2@cadence.test", Role::Driver)
+        .await;
+    let theirs = format!("/api/v1/pizzerias/ailleurs/deliveries/{id}/positions");
+    let here = json!({ "lat": 48.85, "lng": 2.37 });
+    assert_eq!(
+        app.post(&theirs, Some(&stranger), &here).await.status(),
+        404
+    );
+    assert_eq!(app.post(&path, Some(&colleague), &here).await.status(), 403);
     assert_eq!(
         app.post(&path, Some(&driver), &json!({ "lat": 48.85, "lng": 2.37 }))
             .await
@@ -614,4 +630,118 @@ async fn a_position_always_carries_an_arrival_estimate_and_a_delivered_order_sho
         "a delivered order shows when it arrived, not {arrival}"
     );
     assert_eq!(view["status"], "delivered");
+}
+
+#[tokio::test]
+async fn an_open_stream_closes_when_its_subscriber_loses_access() {
+    let app = spawn_app().await;
+    let admin = app.spawn_admin().await;
+    let (tenant, m) = shop(&app, "acces").await;
+    restock(&app, tenant, m.mozzarella, 5000).await;
+    let owner = admin
+        .staff(&app, tenant, "owner@acces.test", Role::Owner)
+        .await;
+    let driver = app
+        .staff_token(tenant, "driver@acces.test", Role::Driver)
+        .await;
+    let cook = app
+        .staff_token(tenant, "cook@acces.test", Role::Pizzaiolo)
+        .await;
+    let manager = app
+        .staff_token(tenant, "manager@acces.test", Role::Manager)
+        .await;
+    let customer = app.customer_token("client@acces.test").await;
+    let user = async |email: &str| -> Uuid {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&app.db.owner)
+            .await
+            .unwrap()
+    };
+    let stream = async |path: &str, token: &str| {
+        Sse::open(
+            app.request(
+                reqwest::Method::GET,
+                &format!("/api/v1/pizzerias/acces/{path}"),
+            )
+            .bearer_auth(token),
+        )
+        .await
+    };
+    let closed = async |sse: &mut Sse, what: &str| {
+        let last = sse
+            .next(WITHIN)
+            .await
+            .unwrap_or_else(|| panic!("{what}: no event"));
+        assert_eq!(last.event, "closed", "{what}: {:?}", last.data);
+        assert!(
+            sse.next(Duration::from_secs(2)).await.is_none(),
+            "{what}: it ended"
+        );
+    };
+
+    // A driver made cashier: their runs stream closes.
+    let mut runs = stream("driver/events", &driver).await;
+    let mut kitchen = stream("kitchen/events", &cook).await;
+    let mut counter = stream("kitchen/events", &manager).await;
+    let driver_id = user("driver@acces.test").await;
+    let resp = admin
+        .request(
+            reqwest::Method::PUT,
+            &format!("/pizzerias/acces/staff/{driver_id}"),
+            Some(&owner),
+        )
+        .json(&json!({ "role": "cashier" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    closed(&mut runs, "the driver's stream").await;
+
+    // A cook removed: the kitchen stream closes; the manager's stays and goes on.
+    let cook_id = user("cook@acces.test").await;
+    let resp = admin
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/pizzerias/acces/staff/{cook_id}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    closed(&mut kitchen, "the removed cook's kitchen stream").await;
+    let order: Value = app
+        .post(
+            "/api/v1/pizzerias/acces/orders",
+            Some(&customer),
+            &json!({ "fulfilment": "takeaway", "payment_method": "cash", "contact_phone": "0611223344",
+                     "lines": [{ "product_id": m.margherita, "size_id": m.margherita_m, "quantity": 1 }] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seen = counter
+        .next(WITHIN)
+        .await
+        .expect("the manager still sees orders");
+    assert_eq!(
+        (seen.event.as_str(), &seen.data["to"]),
+        ("order", &json!("received"))
+    );
+
+    // The pizzeria suspended: its customers' order streams close too.
+    let id = order["id"].as_str().unwrap();
+    let mut follow = stream(&format!("orders/{id}/events"), &customer).await;
+    let ops = admin.platform_admin(&app, "ops@acces.test").await;
+    let resp = admin
+        .post(
+            "/tenants/acces/suspend",
+            &ops,
+            &json!({ "reason": "contrôle" }),
+        )
+        .await;
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    closed(&mut follow, "the customer's order stream").await;
+    closed(&mut counter, "the manager's kitchen stream").await;
 }

@@ -97,6 +97,9 @@ impl Problem {
     /// A database that is only busy (see [`crate::db::retry::busy`]) is not a fault: 503 `busy`
     /// with `Retry-After`.
     pub(crate) fn internal(err: &anyhow::Error) -> Self {
+        if let Some(problem) = refused_by_the_database(err) {
+            return problem;
+        }
         if let Some(why) = crate::db::retry::busy(err.as_ref()) {
             tracing::warn!(error = %format!("{err:#}"), "database busy");
             let mut p = Self::new(
@@ -135,6 +138,34 @@ impl Problem {
         }
         Value::Object(body)
     }
+}
+
+/// A value the database's own rules refused (a check constraint, a value out of range or badly
+/// formed, a name already taken) that validation let through: the client's request, 4xx, never a
+/// 500. The cause is logged: each one is a validation to add in front.
+fn refused_by_the_database(err: &anyhow::Error) -> Option<Problem> {
+    let code = crate::db::retry::sqlstate(err.as_ref())?;
+    let problem = match code.as_str() {
+        "23514" => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid input",
+        )
+        .detail("A value is outside what is allowed (its length, range or format).")
+        .with("field", "body"),
+        c if c.starts_with("22") => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid input",
+        )
+        .detail("A value is badly formed or out of range.")
+        .with("field", "body"),
+        "23505" => Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
+            .detail("Something with the same name or key already exists."),
+        _ => return None,
+    };
+    tracing::warn!(error = %format!("{err:#}"), sqlstate = %code, "the database refused a value validation let through");
+    Some(problem)
 }
 
 impl std::fmt::Display for Problem {

@@ -1,0 +1,3 @@
+DROP TRIGGER tenants_access ON tenants;
+DROP TRIGGER memberships_access ON memberships;
+DROP FUNCTION notify_access_change();
