@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 pub(crate) mod contract;
+pub(crate) mod headers;
 pub mod health;
 pub(crate) mod maintenance;
 pub mod middleware;

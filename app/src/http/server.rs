@@ -12,7 +12,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
-use super::{Shared, health, middleware, text};
+use super::{Shared, headers, health, middleware, text};
 use crate::auth::Audience;
 use crate::config::{Config, ProductionCheckError, Profile, check_production_secrets};
 use crate::db::{self, RoleCheckError};
@@ -176,9 +176,11 @@ pub(crate) fn standard_routes<T: OpenApi + 'static>(api: &OpenApiService<T, ()>)
 pub(crate) fn with_middleware(routes: impl Endpoint + 'static, shared: Shared) -> impl Endpoint {
     let timeout = Duration::from_secs(shared.config.http.request_timeout_secs);
     let max_body = shared.config.http.max_body_bytes;
+    let production = shared.config.profile == Profile::Production;
     routes
         .data(shared)
         .around(text::refuse_nul)
         .around(move |ep, req| middleware::limit_body(ep, req, max_body))
         .around(move |ep, req| middleware::observe(ep, req, timeout))
+        .around(move |ep, req| headers::security_headers(ep, req, production))
 }

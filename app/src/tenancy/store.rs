@@ -102,6 +102,21 @@ pub async fn insert(
     .await
 }
 
+/// An `ILIKE` pattern matching text that contains `q` as written: its `%`, `_` and `\\` are
+/// escaped, not wildcards (`q=%` finds a literal percent sign, not every pizzeria).
+fn contains_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// One page of pizzerias, by name, optionally of one status and matching `q` (slug, name, city).
 pub async fn page(
     conn: &mut PgConnection,
@@ -110,7 +125,7 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<TenantRow>, i64), sqlx::Error> {
-    let pattern = q.map(|q| format!("%{}%", q.replace(['%', '_'], "")));
+    let pattern = q.map(contains_pattern);
     let rows = sqlx::query_as!(
         TenantRow,
         r#"SELECT id, slug, name, address_line, postcode, city, phone, latitude, longitude,
@@ -211,4 +226,17 @@ pub async fn purge(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error>
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn wildcards_in_a_search_are_literal() {
+        assert_eq!(contains_pattern("paris"), "%paris%");
+        assert_eq!(contains_pattern("%"), r"%\%%");
+        assert_eq!(contains_pattern("a_b"), r"%a\_b%");
+        assert_eq!(contains_pattern(r"a\b"), r"%a\\b%");
+    }
 }

@@ -179,6 +179,16 @@ async fn a_platform_admin_creates_suspends_and_resumes_a_pizzeria() {
     );
     let resp = admin.get("/tenants?per_page=1000", &ops).await;
     assert_eq!(problem(resp).await.0, 422);
+    // A search is for the text as written: `%` and `_` are not wildcards.
+    for (q, found) in [("%25", 0), ("_", 0), ("suspend", 1)] {
+        let list: Value = admin
+            .get(&format!("/tenants?q={q}"), &ops)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["total"].as_i64(), Some(found), "q={q}: {list}");
+    }
 }
 
 #[tokio::test]
