@@ -14,6 +14,7 @@ use crate::http::shared::SharedInner;
 use crate::images::ImageStore;
 use crate::menu::MenuCache;
 use crate::realtime::Hub;
+use crate::realtime::limits::StreamLimits;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -23,6 +24,8 @@ pub struct Inner {
     pub menus: MenuCache,
     pub hub: Arc<Hub>,
     pub stream_tokens: StreamTokens,
+    /// Open streams per subscriber and per address.
+    pub stream_limits: Arc<StreamLimits>,
     /// One position per (pizzeria, order, driver) per `delivery.min_position_interval_ms`.
     pub position_limiter: DefaultKeyedRateLimiter<(Uuid, Uuid, Uuid)>,
     /// Product images (read only here).
@@ -43,11 +46,16 @@ impl AppState {
             Quota::with_period(interval)
                 .unwrap_or_else(|| Quota::per_second(std::num::NonZeroU32::MIN)),
         );
+        let stream_limits = StreamLimits::new(
+            config.realtime.max_streams_per_subscriber,
+            config.realtime.max_streams_per_address,
+        );
         Self(Arc::new(Inner {
             shared,
             menus: MenuCache::default(),
             hub,
             stream_tokens,
+            stream_limits,
             position_limiter,
             images,
         }))

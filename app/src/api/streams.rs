@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use poem::Request;
+use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{EventStream, Json};
@@ -28,8 +29,10 @@ use crate::domain::Role;
 use crate::domain::delivery::Position;
 use crate::domain::lifecycle::Status;
 use crate::http::Problem;
+use crate::http::middleware::client_ip;
 use crate::http::tx::in_tenant;
 use crate::orders::store::OrderRow;
+use crate::realtime::limits::{StreamSlots, TooMany};
 use crate::realtime::stream::{self, Item, Recheck, Scope};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
@@ -197,12 +200,16 @@ async fn open(
     first: Vec<Item>,
     to: Option<Destination>,
     recheck: Recheck,
+    slots: StreamSlots,
 ) -> Result<Events, Problem> {
     let live = stream::open(state.pool.clone(), &state.hub, scope, last, recheck).await?;
     let delivery = state.config.delivery.clone();
     let events = futures_util::stream::iter(first)
         .chain(live)
-        .map(move |item| live_event(item, &delivery, to))
+        .map(move |item| {
+            let _held = &slots; // the stream's slots, given back when it ends
+            live_event(item, &delivery, to)
+        })
         .boxed();
     Ok(EventStream::new(events)
         .keep_alive(Duration::from_secs(
@@ -216,6 +223,30 @@ async fn open(
             }
             event
         }))
+}
+
+/// A slot for one more stream of `subscriber` from the request's address, or 429.
+fn slots(state: &AppState, req: &Request, subscriber: &str) -> Result<StreamSlots, Problem> {
+    let address = client_ip(req, state.config.http.trust_forwarded_for);
+    state
+        .stream_limits
+        .acquire(subscriber, address)
+        .map_err(|too_many| {
+            let (who, n) = match too_many {
+                TooMany::Subscriber(n) => ("this subscriber", n),
+                TooMany::Address(n) => ("this address", n),
+            };
+            let mut p = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-streams",
+                "Too many open streams",
+            )
+            .detail(format!(
+                "{who} already has {n} streams open; close one first."
+            ));
+            p.retry_after = Some(Duration::from_secs(5));
+            p
+        })
 }
 
 /// What a stream asks again when the pizzeria's staff or status changes: the pizzeria still
@@ -244,6 +275,7 @@ async fn order_stream(
     order: &OrderRow,
     last: Option<i64>,
     recheck: Recheck,
+    slots: StreamSlots,
 ) -> Result<Events, Problem> {
     let mut first = Vec::new();
     if order.status == Status::OutForDelivery {
@@ -277,6 +309,7 @@ async fn order_stream(
         first,
         Some(to),
         recheck,
+        slots,
     )
     .await
 }
@@ -330,11 +363,12 @@ impl StreamsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = caller(&state, req, token.0.as_deref(), &tenant, "order", Some(*id))?;
         let order = visible_order(&state, &tenant, who, *id).await?;
+        let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let id = *id;
         let recheck = recheck(&state, &slug, move |s, t| async move {
             visible_order(&s, &t, who, id).await.is_ok()
         });
-        order_stream(&state, &tenant, &order.order, last, recheck).await
+        order_stream(&state, &tenant, &order.order, last, recheck, slots).await
     }
 
     /// Live events of an order through its tracking link (guests, phone customers).
@@ -342,6 +376,7 @@ impl StreamsApi {
     async fn tracked(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         slug: Path<String>,
         token: Path<String>,
         #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
@@ -349,12 +384,13 @@ impl StreamsApi {
         let last = last_event_id(last.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let order = tracked_order(&state, &tenant, &token).await?;
+        let slots = slots(&state, req, &format!("link:{}", order.order.id))?;
         let token = token.0;
         let recheck = recheck(&state, &slug, move |s, t| {
             let token = token.clone();
             async move { tracked_order(&s, &t, &token).await.is_ok() }
         });
-        order_stream(&state, &tenant, &order.order, last, recheck).await
+        order_stream(&state, &tenant, &order.order, last, recheck, slots).await
     }
 
     /// The kitchen and counter: every new, modified, cancelled and progressed order (staff).
@@ -371,11 +407,12 @@ impl StreamsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None)?;
         require_role(&state, &tenant, who, STAFF).await?;
+        let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let recheck = recheck(&state, &slug, move |s, t| async move {
             require_role(&s, &t, who, STAFF).await.is_ok()
         });
         let scope = Scope::Kitchen { tenant: tenant.id };
-        open(&state, scope, last, vec![], None, recheck).await
+        open(&state, scope, last, vec![], None, recheck, slots).await
     }
 
     /// A driver's runs: delivery orders ready to take, assignments, their own deliveries.
@@ -392,6 +429,7 @@ impl StreamsApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None)?;
         require_role(&state, &tenant, who, DRIVERS).await?;
+        let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let recheck = recheck(&state, &slug, move |s, t| async move {
             require_role(&s, &t, who, DRIVERS).await.is_ok()
         });
@@ -399,6 +437,6 @@ impl StreamsApi {
             tenant: tenant.id,
             driver: who.user_id,
         };
-        open(&state, scope, last, vec![], None, recheck).await
+        open(&state, scope, last, vec![], None, recheck, slots).await
     }
 }

@@ -136,6 +136,10 @@ pub struct RealtimeConfig {
     pub buffer: usize,
     /// Lifetime of a stream token (for EventSource, which cannot send headers).
     pub stream_token_ttl_secs: u64,
+    /// Streams one subscriber (a person, or one tracking link) may have open on an instance.
+    pub max_streams_per_subscriber: usize,
+    /// Streams one client address may have open on an instance.
+    pub max_streams_per_address: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -250,6 +254,8 @@ impl Default for Config {
                 keep_alive_secs: 15,
                 buffer: 256,
                 stream_token_ttl_secs: 60,
+                max_streams_per_subscriber: 8,
+                max_streams_per_address: 64,
             },
             delivery: DeliveryConfig {
                 speed_kmh: 20.0,

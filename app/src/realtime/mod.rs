@@ -3,6 +3,7 @@
 //! through a bounded broadcast ([`Hub`]); each SSE connection filters, replays what it missed
 //! from `order_events` and stays live ([`stream`]). Any replica serves any client.
 
+pub mod limits;
 pub mod listener;
 pub mod stream;
 

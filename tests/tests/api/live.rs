@@ -745,3 +745,59 @@ async fn an_open_stream_closes_when_its_subscriber_loses_access() {
     closed(&mut follow, "the customer's order stream").await;
     closed(&mut counter, "the manager's kitchen stream").await;
 }
+
+#[tokio::test]
+async fn a_tracking_link_holds_a_bounded_number_of_streams() {
+    let app = ocpizza_tests::spawn_app_with(|c| {
+        c.realtime.max_streams_per_subscriber = 2;
+        c.realtime.keep_alive_secs = 1;
+    })
+    .await;
+    let (_, m) = shop(&app, "flux").await;
+    let mut body = takeaway(&m);
+    body["guest"] = crate::orders::guest(1);
+    let order: Value = app
+        .post("/api/v1/pizzerias/flux/orders", None, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = order["tracking_url"].as_str().unwrap();
+    let events = format!("{}/events", &url[url.find("/api/").unwrap()..]);
+    let open = async || {
+        app.request(reqwest::Method::GET, &events)
+            .send()
+            .await
+            .unwrap()
+    };
+    let first = open().await;
+    let second = open().await;
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = open().await;
+    let retry_after = third.headers().get("retry-after").cloned();
+    let (status, p) = problem(third).await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (429, Some("/problems/too-many-streams"))
+    );
+    assert!(retry_after.is_some());
+    // A stream closed by its client gives its slot back (noticed at the next keep-alive).
+    drop(first);
+    let deadline = std::time::Instant::now() + WITHIN;
+    loop {
+        let again = open().await;
+        if again.status() == 200 {
+            break;
+        }
+        assert_eq!(again.status(), 429);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slot never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(second);
+}
