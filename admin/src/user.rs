@@ -34,8 +34,9 @@ pub async fn run(pool: &PgPool, cmd: UserCommand) -> anyhow::Result<()> {
         std::io::stdin()
             .read_to_string(&mut raw)
             .context("reading the password from stdin")?;
-        let password = Password::parse(raw.trim_end_matches(['\n', '\r']))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let password =
+            Password::parse(raw.trim_end_matches(['\n', '\r']), &[email.as_str(), &name])
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         Some(ocpizza::auth::password_hash::hash(password.expose().to_string()).await?)
     } else {
         None

@@ -65,7 +65,7 @@ pub struct Sessions<'a> {
 /// answers the same either way (the existing account is left untouched).
 pub async fn register(pool: &PgPool, input: Registration) -> Result<(), AccountsError> {
     let email = Email::parse(&input.email)?;
-    let password = Password::parse(&input.password)?;
+    let password = Password::parse(&input.password, &[email.as_str(), &input.name])?;
     let name = PersonName::parse(&input.name)?;
     let phone = input
         .phone
@@ -203,11 +203,15 @@ pub(crate) async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), AccountsError> {
-    let new = Password::parse(new)?;
     let mut conn = pool.acquire().await.context("acquiring a connection")?;
     let user = store::find(&mut conn, user_id)
         .await
         .context("finding a user")?;
+    let about: Vec<&str> = user
+        .iter()
+        .flat_map(|u| [u.email.as_str(), u.name.as_str()])
+        .collect();
+    let new = Password::parse(new, &about)?;
     let stored = user.and_then(|u| u.password_hash);
     if !auth::password_hash::verify(current.to_string(), stored)
         .await
@@ -308,7 +312,8 @@ pub(crate) async fn reset_password(
     token: &str,
     new_password: &str,
 ) -> Result<(), AccountsError> {
-    let password = Password::parse(new_password)?;
+    // (The account is known once the token is used; the strength rules apply meanwhile.)
+    let password = Password::parse(new_password, &[])?;
     let hash = auth::password_hash::hash(password.expose().to_string())
         .await
         .context("hashing a password")?;

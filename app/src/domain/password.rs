@@ -1,14 +1,18 @@
 use super::InvalidInput;
 
-/// A new password as chosen by a person: 10 to 128 characters, not only spaces.
-/// (Hashing lives in `auth::password_hash`; this only says what may be chosen.)
+/// A new password as chosen by a person: 10 to 128 characters, not only spaces, and not easy to
+/// guess: zxcvbn (its dictionaries of common passwords, words and names; repeats, sequences,
+/// dates, keyboard patterns; the person's own email and name) must estimate at least 10^8
+/// guesses (its score 3 of 4). (Hashing lives in `auth::password_hash`; this only says what may
+/// be chosen.)
 pub struct Password(String);
 
 impl Password {
     pub const MIN_CHARS: usize = 10;
     pub const MAX_CHARS: usize = 128;
 
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+    /// `about`: what the person's password must not be made of (their email, their name).
+    pub fn parse(raw: &str, about: &[&str]) -> Result<Self, InvalidInput> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
             return Err(InvalidInput::new(
@@ -24,6 +28,12 @@ impl Password {
         }
         if raw.trim().is_empty() {
             return Err(InvalidInput::new("password", "must not be only spaces"));
+        }
+        if (zxcvbn::zxcvbn(raw, about).score() as u8) < 3 {
+            return Err(InvalidInput::new(
+                "password",
+                "is too easy to guess: avoid common passwords, repeats, sequences, dates and your own email or name (a few unrelated words work well)",
+            ));
         }
         Ok(Self(raw.to_string()))
     }
@@ -45,16 +55,36 @@ mod tests {
 
     #[test]
     fn length_bounds() {
-        assert!(Password::parse("123456789").is_err());
-        assert!(Password::parse("1234567890").is_ok());
-        assert!(Password::parse(&"é".repeat(128)).is_ok());
-        assert!(Password::parse(&"é".repeat(129)).is_err());
-        assert!(Password::parse("           ").is_err());
+        assert!(Password::parse("chat bleu", &[]).is_err());
+        assert!(Password::parse("chat bleu vert", &[]).is_ok());
+        assert!(Password::parse(&"éa9".repeat(40), &[]).is_ok());
+        assert!(Password::parse(&"éa9".repeat(43), &[]).is_err());
+        assert!(Password::parse("           ", &[]).is_err());
+    }
+
+    #[test]
+    fn easy_passwords_are_refused() {
+        for easy in [
+            "aaaaaaaaaa",
+            "1234567890",
+            "azertyuiop",
+            "password123",
+            "motdepasse1",
+        ] {
+            assert!(Password::parse(easy, &[]).is_err(), "{easy}");
+        }
+        let email = "nina.dupont@example.fr";
+        assert!(
+            Password::parse(email, &[email, "Nina Dupont"]).is_err(),
+            "the email"
+        );
+        assert!(Password::parse("correct horse battery", &[email]).is_ok());
+        assert!(Password::parse("un mot de passe solide", &[email]).is_ok());
     }
 
     #[test]
     fn debug_never_prints_it() {
-        let p = Password::parse("correct horse battery").unwrap();
+        let p = Password::parse("correct horse battery", &[]).unwrap();
         assert!(!format!("{p:?}").contains("horse"));
     }
 }

@@ -130,7 +130,7 @@ pub async fn accept(
                 return Err(InvitationError::AccountDetailsNeeded);
             };
             let name = PersonName::parse(name)?;
-            let password = Password::parse(password)?;
+            let password = Password::parse(password, &[email.as_str(), name.as_str()])?;
             let hash = auth::password_hash::hash(password.expose().to_string())
                 .await
                 .context("hashing a password")?;

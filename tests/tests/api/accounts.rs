@@ -180,6 +180,19 @@ async fn registration_input_is_validated_and_nothing_is_written() {
             json!({ "email": "a@example.fr", "password": "short", "name": "A" }),
             "password",
         ),
+        // Long enough but easy to guess: a repeat, a sequence, the email itself.
+        (
+            json!({ "email": "a@example.fr", "password": "aaaaaaaaaa", "name": "A" }),
+            "password",
+        ),
+        (
+            json!({ "email": "a@example.fr", "password": "1234567890", "name": "A" }),
+            "password",
+        ),
+        (
+            json!({ "email": "nina.dupont@example.fr", "password": "nina.dupont@example.fr", "name": "Nina" }),
+            "password",
+        ),
         (
             json!({ "email": "a@example.fr", "password": PASSWORD, "name": "  " }),
             "name",
