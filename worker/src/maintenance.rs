@@ -127,9 +127,10 @@ async fn prune(ctx: &Context) -> anyhow::Result<String> {
     let (refresh, account) = ocpizza::accounts::store::prune_tokens(&mut tx).await?;
     let (runs, jobs) = ocpizza::jobs::schedule_runs::prune(&mut tx).await?;
     let deliveries = ocpizza::jobs::deliveries::prune(&mut tx).await?;
+    let attempts = ocpizza::auth::rate_limit::prune(&mut tx).await?;
     tx.commit().await?;
     let offboarded = purge_offboarded(ctx).await?;
     Ok(format!(
-        "pruned {keys} idempotency keys, {refresh} refresh tokens, {account} account tokens, {jobs} finished jobs, {deliveries} delivery records, {runs} schedule runs; deleted {offboarded} offboarded pizzerias"
+        "pruned {keys} idempotency keys, {refresh} refresh tokens, {account} account tokens, {jobs} finished jobs, {deliveries} delivery records, {attempts} login attempts, {runs} schedule runs; deleted {offboarded} offboarded pizzerias"
     ))
 }

@@ -125,7 +125,9 @@ pub async fn login(
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| email.to_string());
     limiter
-        .check(&key, client)
+        .check(pool, &key, client)
+        .await
+        .context("counting login attempts")?
         .map_err(AccountsError::RateLimited)?;
     let Ok(email) = Email::parse(email) else {
         return Err(AccountsError::InvalidCredentials);

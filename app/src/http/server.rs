@@ -118,7 +118,7 @@ impl Server {
     }
 
     /// Serves `routes` until `shutdown` completes, then lets requests in flight finish (10 s at
-    /// most). The login throttle forgets old attempts every minute meanwhile.
+    /// most). Maintenance mode is watched meanwhile.
     pub async fn run(
         self,
         name: &str,
@@ -131,19 +131,10 @@ impl Server {
         let watcher = tokio::spawn(
             Arc::clone(&watch).run(self.shared.pool.clone(), Duration::from_millis(500)),
         );
-        let shared = self.shared.clone();
-        let pruner = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                shared.login_limiter.prune();
-            }
-        });
         tracing::info!(addr = %self.addr, "{name} listening");
         let result = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(10)))
             .await;
-        pruner.abort();
         watcher.abort();
         watch.leave(&self.shared.pool).await;
         result

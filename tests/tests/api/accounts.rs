@@ -316,3 +316,39 @@ async fn login_attempts_are_limited_per_email_and_per_address() {
     let resp = attempt("someone-else@example.fr").await;
     assert_eq!(resp.status(), 429);
 }
+
+#[tokio::test]
+async fn the_login_throttle_holds_across_instances_and_both_servers() {
+    let app = spawn_app_with(|c| {
+        c.auth.login_attempts_per_email_per_minute = 2;
+        c.auth.login_attempts_per_ip_per_minute = 100;
+    })
+    .await;
+    let other = app.another_instance().await;
+    let admin = app.spawn_admin().await;
+    app.create_user("partout@example.fr").await;
+    let wrong = json!({ "email": "partout@example.fr", "password": "wrong password" });
+    for _ in 0..2 {
+        assert_eq!(
+            app.post("/api/v1/auth/login", None, &wrong).await.status(),
+            401
+        );
+    }
+    let client = reqwest::Client::new();
+    let resp = client
+        .post(format!("{other}/api/v1/auth/login"))
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429, "another replica of the app");
+    let resp = admin
+        .request(reqwest::Method::POST, "/auth/login", None)
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429, "the admin API");
+    let (_, body) = problem(resp).await;
+    assert_eq!(body["type"], "/problems/too-many-attempts");
+}
