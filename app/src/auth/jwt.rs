@@ -1,4 +1,6 @@
-//! Access tokens: HS256 only (the algorithm is pinned), `iss`, `aud`, `sub`, `exp` required.
+//! Access tokens: HS256 only (the algorithm is pinned), `iss`, `aud`, `sub`, `iat`, `exp`
+//! required; `nbf` honoured when present; a token issued in the future (past a 5-second leeway)
+//! is refused.
 
 use std::time::Duration;
 
@@ -46,7 +48,12 @@ pub enum JwtError {
     Rejected(#[from] jsonwebtoken::errors::Error),
     #[error("could not sign a token")]
     Signing(#[source] jsonwebtoken::errors::Error),
+    #[error("token issued in the future")]
+    IssuedInTheFuture,
 }
+
+/// Clock difference tolerated on `exp`, `nbf` and `iat`.
+const LEEWAY_SECS: u64 = 5;
 
 /// Keys and rules for one audience.
 #[derive(Clone)]
@@ -64,8 +71,9 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "iat"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
         Self {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
@@ -98,7 +106,13 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<AccessClaims, JwtError> {
-        Ok(jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)?.claims)
+        let claims =
+            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)?.claims;
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        if claims.iat > Utc::now().timestamp() + leeway {
+            return Err(JwtError::IssuedInTheFuture);
+        }
+        Ok(claims)
     }
 }
 

@@ -102,3 +102,30 @@ async fn forged_tokens_are_refused() {
     let (status, _) = problem(app.get("/api/v1/me", None).await).await;
     assert_eq!(status, 401, "no token");
 }
+
+#[tokio::test]
+async fn tokens_not_yet_valid_or_issued_in_the_future_are_refused() {
+    let app = spawn_app().await;
+    let user = app.create_user("temps@example.fr").await;
+    let key = secret(&app);
+    let now = Utc::now().timestamp();
+    let mut not_yet = valid_claims(user);
+    not_yet["nbf"] = json!(now + 3600);
+    assert_refused(&app, &sign(&not_yet, &key), "nbf in an hour").await;
+    let mut future = valid_claims(user);
+    future["iat"] = json!(now + 3600);
+    future["exp"] = json!(now + 7200);
+    assert_refused(&app, &sign(&future, &key), "issued in an hour").await;
+    let mut no_iat = valid_claims(user);
+    no_iat.as_object_mut().unwrap().remove("iat");
+    assert_refused(&app, &sign(&no_iat, &key), "no iat").await;
+    // Within the leeway, a clock a little ahead is fine.
+    let mut close = valid_claims(user);
+    close["iat"] = json!(now + 2);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&sign(&close, &key)))
+            .await
+            .status(),
+        200
+    );
+}
