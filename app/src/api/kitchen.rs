@@ -9,10 +9,8 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::order_view::OrderView;
 use super::security::{BearerAuth, STAFF, require_role, staff_pizzeria};
 use crate::domain::Role;
-use crate::domain::lifecycle::Status;
 use crate::http::Problem;
 use crate::http::tx::in_tenant;
 use crate::menu::{self, MenuData};
@@ -151,7 +149,7 @@ fn memo_line(menu: &MenuData, l: &LineRow) -> QueueLine {
 }
 
 /// The service day `day` names, or today's: the current opening's, else the local date.
-async fn day_or_today(
+pub(super) async fn day_or_today(
     state: &AppState,
     tenant: &Tenant,
     day: Option<String>,
@@ -220,31 +218,6 @@ impl KitchenApi {
                     lines: d.lines.iter().map(|l| memo_line(&menu, l)).collect(),
                 })
                 .collect(),
-        ))
-    }
-
-    /// Orders of a service day (default: today's), optionally of one `status` (staff).
-    #[oai(path = "/pizzerias/:slug/orders", method = "get")]
-    async fn day(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
-        day: Query<Option<String>>,
-        status: Query<Option<String>>,
-    ) -> Result<Json<Vec<OrderView>>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
-        let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
-        let day = day_or_today(&state, &tenant, day.0).await?;
-        let orders = in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(queries::of_day(tx, tenant.id, day, status).await?)
-        })
-        .await?;
-        Ok(Json(
-            orders
-                .iter()
-                .map(|d| OrderView::new(d, &tenant.slug, &state.config.http.public_url))
-                .collect::<anyhow::Result<_>>()?,
         ))
     }
 

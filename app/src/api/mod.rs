@@ -113,6 +113,16 @@ pub(crate) fn routes(state: AppState) -> impl Endpoint {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn placing_an_order_is_in_the_openapi_document() {
+        let spec: serde_json::Value = serde_json::from_str(&super::openapi().spec()).unwrap();
+        let orders = &spec["paths"]["/pizzerias/{slug}/orders"];
+        assert!(
+            orders["post"].is_object() && orders["get"].is_object(),
+            "{orders}"
+        );
+    }
+
+    #[test]
     fn the_openapi_document_is_the_committed_one() {
         crate::http::contract::check(&super::openapi().spec(), "app.json");
     }

@@ -3,23 +3,28 @@
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::kitchen::day_or_today;
 use super::order_access::{tracked_order, visible_order};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
-use super::security::{BearerAuth, Principal, optional_principal, staff_roles};
+use super::security::{
+    BearerAuth, Principal, STAFF, optional_principal, staff_pizzeria, staff_roles,
+};
+use crate::domain::lifecycle::Status;
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
 use crate::domain::{Locale, Role};
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
+use crate::http::tx::in_tenant;
 use crate::orders::AddressInput;
 use crate::orders::lines::LineRequest;
-use crate::orders::{self, OrderDetails, OrderRequest, Placer};
+use crate::orders::{self, OrderDetails, OrderRequest, Placer, queries};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
 
@@ -233,6 +238,37 @@ async fn run_place(
 
 #[OpenApi(tag = "ApiTags::Orders")]
 impl OrdersApi {
+    /// Orders of a service day (default: today's), optionally of one `status` (staff).
+    // Here, beside placing, so the OpenAPI document has both operations of the path (poem-openapi
+    // keeps one impl's operations per path).
+    #[oai(
+        path = "/pizzerias/:slug/orders",
+        method = "get",
+        tag = "ApiTags::Kitchen"
+    )]
+    async fn day(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        slug: Path<String>,
+        day: Query<Option<String>>,
+        status: Query<Option<String>>,
+    ) -> Result<Json<Vec<OrderView>>, Problem> {
+        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
+        let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
+        let day = day_or_today(&state, &tenant, day.0).await?;
+        let orders = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(queries::of_day(tx, tenant.id, day, status).await?)
+        })
+        .await?;
+        Ok(Json(
+            orders
+                .iter()
+                .map(|d| OrderView::new(d, &tenant.slug, &state.config.http.public_url))
+                .collect::<anyhow::Result<_>>()?,
+        ))
+    }
+
     /// Place an order: as a guest (no token, `guest` details), as a signed-in customer, or as
     /// staff taking a phone or counter order (`channel`, `customer`). Send an `Idempotency-Key`
     /// so that retries never make a second order.
