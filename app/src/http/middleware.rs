@@ -93,8 +93,9 @@ pub(crate) fn client_ip(req: &Request, trust_forwarded_for: bool) -> Option<IpAd
 }
 
 /// Request bodies are read whole by the JSON extractors, so one past `http.max_body_bytes` is
-/// refused (413) before it is read: from its `Content-Length`, or, without one (chunked), as
-/// soon as it grows past the limit, having buffered at most that much. Multipart uploads are
+/// refused (413, `Connection: close`) before it is read: from its `Content-Length`, or, without
+/// one (chunked), as soon as it grows past the limit, having buffered at most that much. A body
+/// within the limit is read here, before any check can refuse the request unread. Multipart uploads are
 /// left to their route, which has its own limit (`admin.images.max_bytes`) and requires a
 /// length.
 pub(crate) async fn limit_body<E: Endpoint>(
@@ -114,8 +115,29 @@ pub(crate) async fn limit_body<E: Endpoint>(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         match declared {
-            Some(n) if n > max as u64 => return Err(body_too_large(max).into()),
-            Some(_) => {}
+            // Refused unread: the connection cannot be reused, and the client is told so.
+            Some(n) if n > max as u64 => {
+                let mut resp = body_too_large(max).into_response();
+                resp.headers_mut().insert(
+                    poem::http::header::CONNECTION,
+                    HeaderValue::from_static("close"),
+                );
+                return Ok(resp);
+            }
+            Some(0) => {}
+            // Read now, whole: a handler or a checker that refuses before reading it (a 401, a
+            // 403) leaves no unread body behind, so the keep-alive connection stays usable.
+            Some(_) => {
+                let body =
+                    req.take_body()
+                        .into_bytes_limit(max)
+                        .await
+                        .map_err(|err| match err {
+                            ReadBodyError::PayloadTooLarge => body_too_large(max).into(),
+                            other => poem::Error::from(other),
+                        })?;
+                req.set_body(body);
+            }
             None if req.method() != Method::GET && req.method() != Method::HEAD => {
                 let body =
                     req.take_body()

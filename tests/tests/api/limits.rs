@@ -223,3 +223,36 @@ async fn text_the_database_cannot_store_is_refused_as_invalid_input_not_a_500() 
     .await;
     assert_eq!((status, p["field"].as_str()), (422, Some("code")), "{p}");
 }
+
+#[tokio::test]
+async fn three_hundred_refused_requests_in_a_row_on_one_connection_all_get_their_answer() {
+    let app = ocpizza_tests::spawn_app().await;
+    // One kept-alive connection; each request has a body and is refused (no token) before any
+    // handler would read it.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let body = json!({ "label": "x".repeat(8 * 1024), "line": "1 rue de la Paix", "postcode": "75002", "city": "Paris" });
+    let mut failures = Vec::new();
+    for i in 0..300 {
+        match client
+            .post(app.url("/api/v1/me/addresses"))
+            .bearer_auth("not-a-token")
+            .json(&body)
+            .send()
+            .await
+        {
+            Ok(resp) if resp.status() == 401 => {
+                resp.bytes().await.unwrap();
+            }
+            Ok(resp) => failures.push(format!("{i}: {}", resp.status())),
+            Err(err) => failures.push(format!("{i}: {err}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:?}",
+        failures.len()
+    );
+}
