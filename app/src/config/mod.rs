@@ -169,6 +169,9 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Take the client address from the first `X-Forwarded-For` hop (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// A connection with no traffic for this long is closed (an open event stream has its
+    /// keep-alives, so it is never idle that long).
+    pub idle_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,6 +231,7 @@ impl Default for Config {
                 port: 8080,
                 public_url: "http://127.0.0.1:8080".into(),
                 request_timeout_secs: 30,
+                idle_timeout_secs: 60,
                 max_body_bytes: 1024 * 1024,
                 trust_forwarded_for: false,
             },

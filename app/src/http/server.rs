@@ -132,7 +132,9 @@ impl Server {
             Arc::clone(&watch).run(self.shared.pool.clone(), Duration::from_millis(500)),
         );
         tracing::info!(addr = %self.addr, "{name} listening");
+        let idle = Duration::from_secs(self.shared.config.http.idle_timeout_secs.max(1));
         let result = poem::Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(idle)
             .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(10)))
             .await;
         watcher.abort();

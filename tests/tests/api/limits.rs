@@ -256,3 +256,15 @@ async fn three_hundred_refused_requests_in_a_row_on_one_connection_all_get_their
         failures.len()
     );
 }
+
+#[tokio::test]
+async fn an_idle_connection_is_closed() {
+    let app = spawn_app_with(|c| c.http.idle_timeout_secs = 1).await;
+    let mut socket = TcpStream::connect(app.addr).await.unwrap();
+    // Nothing sent: the server closes the connection after the idle timeout.
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut buf))
+        .await
+        .expect("closed within 10 s");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+}
