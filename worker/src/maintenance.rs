@@ -128,9 +128,10 @@ async fn prune(ctx: &Context) -> anyhow::Result<String> {
     let (runs, jobs) = ocpizza::jobs::schedule_runs::prune(&mut tx).await?;
     let deliveries = ocpizza::jobs::deliveries::prune(&mut tx).await?;
     let attempts = ocpizza::auth::rate_limit::prune(&mut tx).await?;
+    let servers = ocpizza::backup::maintenance::prune_instances(&mut tx).await?;
     tx.commit().await?;
     let offboarded = purge_offboarded(ctx).await?;
     Ok(format!(
-        "pruned {keys} idempotency keys, {refresh} refresh tokens, {account} account tokens, {jobs} finished jobs, {deliveries} delivery records, {attempts} login attempts, {runs} schedule runs; deleted {offboarded} offboarded pizzerias"
+        "pruned {keys} idempotency keys, {refresh} refresh tokens, {account} account tokens, {jobs} finished jobs, {deliveries} delivery records, {attempts} login attempts, {servers} servers gone, {runs} schedule runs; deleted {offboarded} offboarded pizzerias"
     ))
 }

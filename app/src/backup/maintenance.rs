@@ -93,6 +93,16 @@ pub async fn wait_until_drained(
     }
 }
 
+/// Forgets servers not seen for a day (those that crashed never left).
+pub async fn prune_instances(conn: &mut sqlx::PgConnection) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query!("DELETE FROM ops.instances WHERE seen_at < now() - interval '1 day'")
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// One server's view of the flag, and its requests in flight.
 pub struct MaintenanceWatch {
     instance: String,
