@@ -126,33 +126,30 @@ pub(crate) async fn limit_body<E: Endpoint>(
             }
             Some(0) => {}
             // Read now, whole: a handler or a checker that refuses before reading it (a 401, a
-            // 403) leaves no unread body behind, so the keep-alive connection stays usable.
-            Some(_) => {
-                let body =
-                    req.take_body()
-                        .into_bytes_limit(max)
-                        .await
-                        .map_err(|err| match err {
-                            ReadBodyError::PayloadTooLarge => body_too_large(max).into(),
-                            other => poem::Error::from(other),
-                        })?;
-                req.set_body(body);
-            }
+            // 403) leaves no unread body behind, so the keep-alive connection stays usable. A
+            // chunked body (no length) the same way, stopped as soon as it is too large.
+            Some(_) => read_whole(&mut req, max).await?,
             None if req.method() != Method::GET && req.method() != Method::HEAD => {
-                let body =
-                    req.take_body()
-                        .into_bytes_limit(max)
-                        .await
-                        .map_err(|err| match err {
-                            ReadBodyError::PayloadTooLarge => body_too_large(max).into(),
-                            other => poem::Error::from(other),
-                        })?;
-                req.set_body(body);
+                read_whole(&mut req, max).await?;
             }
             None => {}
         }
     }
     ep.call(req).await.map(IntoResponse::into_response)
+}
+
+/// Buffers the request's body, at most `max` bytes (413 beyond).
+async fn read_whole(req: &mut Request, max: usize) -> poem::Result<()> {
+    let body = req
+        .take_body()
+        .into_bytes_limit(max)
+        .await
+        .map_err(|err| match err {
+            ReadBodyError::PayloadTooLarge => body_too_large(max).into(),
+            other => poem::Error::from(other),
+        })?;
+    req.set_body(body);
+    Ok(())
 }
 
 fn body_too_large(max: usize) -> Problem {

@@ -84,8 +84,8 @@ pub async fn sent(
         worker
     )
     .execute(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(drop)
 }
 
 /// Gives up a claim after a failed send, so the job's retry (by any worker) sends at once.
@@ -102,8 +102,8 @@ pub async fn release(
         worker
     )
     .execute(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(drop)
 }
 
 /// Forgets deliveries claimed more than 14 days ago (their jobs are pruned then too).
