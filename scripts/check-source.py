@@ -60,8 +60,9 @@ then one summary line per check; exits 1 if any check failed, 0 otherwise.
 
 script-env     The binaries' configuration reads every OCPIZZA_* variable strictly (an unknown one
                stops them), so a script's own settings must live outside that namespace: in the
-               scripts (scripts/, .ci/run, docker/), every OCPIZZA_* name is OCPIZZA_PROFILE or a
-               configuration path (a double underscore between sections, OCPIZZA_HTTP__PORT).
+               scripts (scripts/, .ci/run, docker/) and in what compose.yaml interpolates from the
+               shell (`${...}`), every OCPIZZA_* name is OCPIZZA_PROFILE or a configuration path (a
+               double underscore between sections, OCPIZZA_HTTP__PORT).
 """
 
 from __future__ import annotations
@@ -643,7 +644,7 @@ SCRIPT_ENV = re.compile(r"\bOCPIZZA_[A-Z0-9_]+")
 
 
 def check_script_env(problems: list[str]) -> str:
-    scripts = [ROOT / ".ci" / "run"]
+    scripts = [ROOT / ".ci" / "run", ROOT / "compose.yaml"]
     for base in ("scripts", "docker"):
         for dirpath, dirnames, filenames in os.walk(ROOT / base):
             dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
@@ -654,7 +655,12 @@ def check_script_env(problems: list[str]) -> str:
             continue
         rel = path.relative_to(ROOT).as_posix()
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for name in SCRIPT_ENV.findall(line):
+            names_here = SCRIPT_ENV.findall(line)
+            if path.name == "compose.yaml":
+                # The container's own environment is configuration; what compose interpolates
+                # (`${NAME}`) comes from the shell that runs it, where the binaries run too.
+                names_here = re.findall(r"\$\{(OCPIZZA_[A-Z0-9_]+)", line)
+            for name in names_here:
                 names += 1
                 if name != "OCPIZZA_PROFILE" and "__" not in name[len("OCPIZZA_"):]:
                     problems.append(
