@@ -72,7 +72,13 @@ pub(crate) fn routes(state: AdminState) -> impl Endpoint {
             "/admin/v1",
             maintenance::guard(api, watch, &["/admin/v1/maintenance", "/maintenance"]),
         )
-        .at("/metrics", get(health::metrics));
+        .at(
+            "/metrics",
+            health::guard_metrics(
+                get(health::metrics),
+                state.config.http.metrics_token.clone(),
+            ),
+        );
     let shared = state.shared.clone();
     server::with_middleware(routes.data(state), shared)
 }

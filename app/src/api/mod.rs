@@ -105,7 +105,10 @@ pub(crate) fn routes(state: AppState) -> impl Endpoint {
             "/api/v1/pizzerias/:slug/products/:id/image",
             get(images::product_image),
         )
-        .at("/metrics", get(metrics));
+        .at(
+            "/metrics",
+            health::guard_metrics(get(metrics), state.config.http.metrics_token.clone()),
+        );
     let shared = state.shared.clone();
     server::with_middleware(routes.data(state), shared)
 }

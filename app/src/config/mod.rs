@@ -172,6 +172,9 @@ pub struct HttpConfig {
     /// A connection with no traffic for this long is closed (an open event stream has its
     /// keep-alives, so it is never idle that long).
     pub idle_timeout_secs: u64,
+    /// When set, `/metrics` of both servers answers only `Authorization: Bearer <this>`.
+    #[serde(serialize_with = "secret::ser_opt")]
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -232,6 +235,7 @@ impl Default for Config {
                 public_url: "http://127.0.0.1:8080".into(),
                 request_timeout_secs: 30,
                 idle_timeout_secs: 60,
+                metrics_token: None,
                 max_body_bytes: 1024 * 1024,
                 trust_forwarded_for: false,
             },

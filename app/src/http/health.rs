@@ -2,7 +2,8 @@
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json};
-use poem::{IntoResponse, Response, handler};
+use poem::{Endpoint, IntoResponse, Request, Response, handler};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::{Problem, Shared};
@@ -41,6 +42,36 @@ pub fn metrics_response() -> Response {
     Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(crate::metrics::render())
+}
+
+/// `/metrics` behind `http.metrics_token` when one is set: Prometheus sends it as a bearer token;
+/// anyone else gets 401 (the figures name routes, pizzerias' traffic and the job queues).
+pub(crate) fn guard_metrics<E: Endpoint + 'static>(
+    ep: E,
+    token: Option<SecretString>,
+) -> impl Endpoint<Output = Response> {
+    poem::EndpointExt::around(ep, move |ep: std::sync::Arc<E>, req: Request| {
+        let token = token.clone();
+        async move {
+            if let Some(token) = token {
+                let sent = req
+                    .header(poem::http::header::AUTHORIZATION)
+                    .and_then(|h| h.strip_prefix("Bearer "))
+                    .unwrap_or("");
+                if !same(sent.as_bytes(), token.expose_secret().as_bytes()) {
+                    return Ok(
+                        Problem::unauthorized("/metrics needs its bearer token.").into_response()
+                    );
+                }
+            }
+            ep.call(req).await.map(IntoResponse::into_response)
+        }
+    })
+}
+
+/// Byte strings equal, in a time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `GET /metrics` of a server with nothing to count at scrape time.

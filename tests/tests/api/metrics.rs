@@ -125,3 +125,32 @@ async fn the_worker_reports_jobs_and_the_age_of_the_last_good_backup() {
     .await;
     assert!(sent >= 1.0);
 }
+
+#[tokio::test]
+async fn with_a_metrics_token_only_its_bearer_reads_the_metrics_on_both_servers() {
+    let app = ocpizza_tests::spawn_app_with(|c| {
+        c.http.metrics_token = Some("scrape-me-0123456789".to_string().into());
+    })
+    .await;
+    let admin = app.spawn_admin().await;
+    let admin_metrics = admin.base.replace("/admin/v1", "/metrics");
+    let client = reqwest::Client::new();
+    for url in [app.url("/metrics"), admin_metrics] {
+        let anonymous = client.get(&url).send().await.unwrap();
+        assert_eq!(anonymous.status(), 401, "{url}");
+        let wrong = client
+            .get(&url)
+            .bearer_auth("scrape-me-012345678X")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401, "{url}");
+        let scraper = client
+            .get(&url)
+            .bearer_auth("scrape-me-0123456789")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(scraper.status(), 200, "{url}");
+    }
+}
