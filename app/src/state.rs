@@ -50,6 +50,12 @@ impl AppState {
             config.realtime.max_streams_per_subscriber,
             config.realtime.max_streams_per_address,
         );
+        // Event streams end when maintenance switches on: their clients reconnect, and get 503
+        // until it is off (a restore must not find streams reading the tables it replaces).
+        let closing = Arc::clone(&hub);
+        shared
+            .maintenance
+            .when_switched_on(move || closing.publish(crate::realtime::Notice::Closing));
         Self(Arc::new(Inner {
             shared,
             menus: MenuCache::default(),

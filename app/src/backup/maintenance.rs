@@ -5,7 +5,7 @@
 //! server has (docs/DESIGN.md, "Backups and restores").
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -109,6 +109,8 @@ pub struct MaintenanceWatch {
     kind: &'static str,
     current: RwLock<Maintenance>,
     in_flight: AtomicUsize,
+    /// Run when maintenance is seen switching on (the app ends its open event streams).
+    on_switch_on: OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 /// A request let through: counted in flight until dropped.
@@ -134,7 +136,15 @@ impl MaintenanceWatch {
                 changed_at: DateTime::<Utc>::MIN_UTC,
             }),
             in_flight: AtomicUsize::new(0),
+            on_switch_on: OnceLock::new(),
         })
+    }
+
+    /// What to do when maintenance is seen switching on (set once).
+    pub fn when_switched_on(&self, hook: impl Fn() + Send + Sync + 'static) {
+        if self.on_switch_on.set(Box::new(hook)).is_err() {
+            tracing::warn!("a maintenance hook was already set");
+        }
     }
 
     pub fn instance(&self) -> &str {
@@ -165,10 +175,14 @@ impl MaintenanceWatch {
     pub async fn refresh(&self, pool: &PgPool) {
         match get(pool).await {
             Ok(m) => {
+                let switched_on = m.enabled && !self.current().enabled;
                 *self
                     .current
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = m;
+                if switched_on && let Some(hook) = self.on_switch_on.get() {
+                    hook();
+                }
             }
             Err(err) => tracing::warn!(error = %err, "reading the maintenance flag failed"),
         }

@@ -409,3 +409,32 @@ async fn the_admin_api_is_in_maintenance_too_but_its_switch_stays_up() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn open_event_streams_end_when_maintenance_switches_on() {
+    let rig = Rig::new().await;
+    let (_, m) = shop_with_orders(&rig.app, "flux-maintenance", 0).await;
+    let customer = rig.app.customer_token("client@flux.test").await;
+    let order = place(&rig.app, "flux-maintenance", &customer, &m).await;
+    let url = order["tracking_url"].as_str().unwrap();
+    let events = format!("{}/events", &url[url.find("/api/").unwrap()..]);
+    let mut stream =
+        ocpizza_tests::sse::Sse::open(rig.app.request(reqwest::Method::GET, &events)).await;
+    rig.admin_ok(&["maintenance", "on", "--message", "restauration"])
+        .await;
+    // The stream ends (the end of the body, no event) within the watcher's half second; one
+    // that stayed open would keep `next` waiting the whole 30 s.
+    let started = std::time::Instant::now();
+    assert!(stream.next(WITHIN).await.is_none(), "no event");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the stream ended, after {:?}",
+        started.elapsed()
+    );
+    let (status, p) = problem(rig.app.get(&events, None).await).await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (503, Some("/problems/maintenance"))
+    );
+    rig.admin_ok(&["maintenance", "off"]).await;
+}
