@@ -65,7 +65,12 @@ async fn a_restore_brings_the_data_back_and_replays_no_job() {
     assert!(list.contains(&rows[0].id.to_string()), "{list}");
     assert_eq!(pending_jobs(&rig).await, 0, "the sent emails stay sent");
 
-    // The app works on the restored data; a new worker sends only the new order's email.
+    // The app works on the restored data (once it has seen maintenance off: within half a
+    // second); a new worker sends only the new order's email.
+    poll("the app out of maintenance", WITHIN, async || {
+        (rig.app.get("/api/v1/pizzerias", None).await.status() == 200).then_some(())
+    })
+    .await;
     restock(&rig.app, tenant, m.mozzarella, 1000).await;
     let customer = rig.app.customer_token("apres@retour.test").await;
     let order = place(&rig.app, "retour", &customer, &m).await;
