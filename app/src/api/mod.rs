@@ -11,6 +11,7 @@ mod menu;
 mod operations;
 mod order_access;
 mod order_actions;
+mod order_input;
 mod order_view;
 mod orders;
 mod pizzerias;
@@ -18,6 +19,7 @@ mod receipts;
 pub mod security;
 mod staff;
 mod stock;
+mod stream_events;
 mod streams;
 
 use poem::web::Data;

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::tracked_order;
+use super::order_input::LineBody;
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
-use super::orders::LineBody;
 use super::security::{BearerAuth, staff_roles};
 use crate::domain::lifecycle::{Action, Actor};
 use crate::domain::order::PaymentMethod;

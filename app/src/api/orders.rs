@@ -12,13 +12,11 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::kitchen::day_or_today;
 use super::order_access::{tracked_order, visible_order};
+use super::order_input::{PlaceOrderBody, placer_of, request_of};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
-use super::security::{
-    BearerAuth, Principal, STAFF, optional_principal, staff_pizzeria, staff_roles,
-};
+use super::security::{BearerAuth, STAFF, optional_principal, staff_pizzeria};
 use crate::domain::lifecycle::Status;
-use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
-use crate::domain::{Locale, Role};
+use crate::domain::order::{Fulfilment, PaymentMethod};
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
 use crate::http::tx::in_tenant;
@@ -30,76 +28,6 @@ use crate::tenancy::{self, Tenant};
 
 #[derive(Default)]
 pub struct OrdersApi;
-
-#[derive(Object)]
-#[oai(rename = "OrderLineInput")]
-pub struct LineBody {
-    product_id: Uuid,
-    size_id: Uuid,
-    #[oai(default)]
-    extras: Vec<Uuid>,
-    quantity: i64,
-}
-
-impl LineBody {
-    pub fn request(&self) -> LineRequest {
-        LineRequest {
-            product_id: self.product_id,
-            size_id: self.size_id,
-            extras: self.extras.clone(),
-            quantity: self.quantity,
-        }
-    }
-}
-
-#[derive(Object)]
-#[oai(rename = "DeliveryAddressInput")]
-struct AddressBody {
-    line: String,
-    postcode: String,
-    city: String,
-    #[oai(default)]
-    instructions: String,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-}
-
-#[derive(Object)]
-#[oai(rename = "PersonInput")]
-struct PersonBody {
-    name: String,
-    #[oai(default)]
-    email: String,
-    phone: String,
-}
-
-/// A new order. Prices are computed by the server: any price in the request is ignored.
-#[derive(Object)]
-struct PlaceOrderBody {
-    /// `delivery` or `takeaway`.
-    fulfilment: String,
-    lines: Vec<LineBody>,
-    /// Required for delivery unless `address_id` names a saved address.
-    delivery_address: Option<AddressBody>,
-    address_id: Option<Uuid>,
-    /// A slot start from `/opening` (`next_slots`); absent: as soon as possible.
-    slot_start: Option<DateTime<Utc>>,
-    /// `cash` or `card`, paid on delivery or pickup.
-    payment_method: String,
-    /// Signed-in customers: a phone for this order (else the account's).
-    contact_phone: Option<String>,
-    /// Guests (no token): name, email and phone.
-    guest: Option<PersonBody>,
-    /// Staff only: `phone` or `counter`.
-    channel: Option<String>,
-    /// Staff only: the walk-in or caller's name and phone.
-    customer: Option<PersonBody>,
-    #[oai(default)]
-    note: String,
-    /// `fr` or `en`: the language of the order's emails. Default: the request's
-    /// `Accept-Language`, else a signed-in customer's account language, else French.
-    locale: Option<String>,
-}
 
 #[derive(Object, Default)]
 struct ReorderBody {
@@ -118,97 +46,6 @@ enum PlacedResponse {
         Json<serde_json::Value>,
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
-}
-
-fn request_of(body: &PlaceOrderBody, req: &Request) -> Result<OrderRequest, Problem> {
-    let locale = match body.locale.as_deref() {
-        Some(l) => Some(l.parse::<Locale>()?),
-        None => req
-            .header(poem::http::header::ACCEPT_LANGUAGE)
-            .and_then(Locale::from_accept_language),
-    };
-    Ok(OrderRequest {
-        locale,
-        fulfilment: body.fulfilment.parse::<Fulfilment>()?,
-        lines: body
-            .lines
-            .iter()
-            .map(|l| LineRequest {
-                product_id: l.product_id,
-                size_id: l.size_id,
-                extras: l.extras.clone(),
-                quantity: l.quantity,
-            })
-            .collect(),
-        delivery_address: body.delivery_address.as_ref().map(|a| AddressInput {
-            line: a.line.clone(),
-            postcode: a.postcode.clone(),
-            city: a.city.clone(),
-            instructions: a.instructions.clone(),
-            latitude: a.latitude,
-            longitude: a.longitude,
-        }),
-        address_id: body.address_id,
-        slot_start: body.slot_start,
-        payment_method: body.payment_method.parse::<PaymentMethod>()?,
-        contact_phone: body.contact_phone.clone(),
-        note: body.note.clone(),
-    })
-}
-
-/// Who is placing: a guest (no token), a customer, or staff taking a phone/counter order.
-async fn placer_of(
-    state: &AppState,
-    tenant: &Tenant,
-    who: Option<Principal>,
-    body: &PlaceOrderBody,
-) -> Result<Placer, Problem> {
-    let channel = body
-        .channel
-        .as_deref()
-        .map(str::parse::<Channel>)
-        .transpose()?;
-    match (who, channel) {
-        (None, Some(Channel::Phone | Channel::Counter)) => Err(Problem::unauthorized(
-            "Phone and counter orders are taken by signed-in staff.",
-        )),
-        (None, _) => {
-            let g = body.guest.as_ref().ok_or_else(|| {
-                Problem::invalid(&crate::domain::InvalidInput::new(
-                    "guest",
-                    "sign in, or give your name, email and phone",
-                ))
-            })?;
-            Ok(Placer::Guest {
-                name: g.name.clone(),
-                email: g.email.clone(),
-                phone: g.phone.clone(),
-            })
-        }
-        (Some(p), Some(channel @ (Channel::Phone | Channel::Counter))) => {
-            let roles = staff_roles(state, tenant, p).await?;
-            let role = [Role::Cashier, Role::Manager, Role::Owner]
-                .into_iter()
-                .find(|r| roles.contains(r))
-                .ok_or_else(|| {
-                    Problem::forbidden("Only cashiers and managers take phone and counter orders.")
-                })?;
-            let c = body.customer.as_ref().ok_or_else(|| {
-                Problem::invalid(&crate::domain::InvalidInput::new(
-                    "customer",
-                    "give the customer's name and phone",
-                ))
-            })?;
-            Ok(Placer::Staff {
-                user_id: p.user_id,
-                role,
-                channel,
-                name: c.name.clone(),
-                phone: c.phone.clone(),
-            })
-        }
-        (Some(p), _) => Ok(Placer::Customer { user_id: p.user_id }),
-    }
 }
 
 async fn run_place(

@@ -7,6 +7,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::db::locks::Held;
 use crate::domain::InvalidInput;
 use crate::menu::MenuError;
 use crate::menu::edit::log;
@@ -112,18 +113,22 @@ pub async fn delete(
     actor: Uuid,
     id: Uuid,
 ) -> Result<(), MenuError> {
+    // The ingredient's row, through the one lock order (docs/DESIGN.md, "Lock order").
+    let mut held = Held::default();
+    super::store::lock(conn, &mut held, tenant_id, id)
+        .await
+        .context("locking an ingredient")?
+        .ok_or(MenuError::NotFound("ingredient"))?;
     let found = sqlx::query!(
         r#"SELECT EXISTS (SELECT FROM recipe_items r WHERE r.tenant_id = $1 AND r.ingredient_id = $2)
                   OR EXISTS (SELECT FROM extra_recipe_items r WHERE r.tenant_id = $1 AND r.ingredient_id = $2) AS "in_recipe!",
-                  EXISTS (SELECT FROM stock_movements m WHERE m.tenant_id = $1 AND m.ingredient_id = $2) AS "has_history!"
-             FROM ingredients WHERE tenant_id = $1 AND id = $2 AND archived_at IS NULL FOR NO KEY UPDATE"#,
+                  EXISTS (SELECT FROM stock_movements m WHERE m.tenant_id = $1 AND m.ingredient_id = $2) AS "has_history!""#,
         tenant_id,
         id
     )
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await
-    .context("reading an ingredient's uses")?
-    .ok_or(MenuError::NotFound("ingredient"))?;
+    .context("reading an ingredient's uses")?;
     if found.in_recipe {
         return Err(MenuError::InUse(
             "ingredient",
