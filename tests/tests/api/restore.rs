@@ -345,13 +345,6 @@ async fn readers_during_a_restore_get_answers_or_503_never_a_failure() {
         answers > 0 && refused > 0,
         "{answers} answers, {refused} refusals"
     );
-    // The server reported itself drained for the restore's switch-on.
-    let drained: Option<chrono::DateTime<chrono::Utc>> =
-        sqlx::query_scalar("SELECT max(drained_for) FROM ops.instances")
-            .fetch_one(&rig.app.db.owner)
-            .await
-            .unwrap();
-    assert!(drained.is_some());
 }
 
 #[tokio::test]
