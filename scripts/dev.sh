@@ -82,7 +82,7 @@ pids+=($!)
 # platform-wide reads and writes. Product images and exports under .data/.
 OCPIZZA_DATABASE__URL="$APP_DB_URL" OCPIZZA_ADMIN__PORT="$ADMIN_PORT" \
   OCPIZZA_HTTP__PUBLIC_URL="http://127.0.0.1:$APP_PORT" \
-  OCPIZZA_ADMIN__IMAGES__DIR="$DATA/images" OCPIZZA_ADMIN__EXPORT_DIR="$DATA/exports" \
+  OCPIZZA_IMAGES__DIR="$DATA/images" OCPIZZA_ADMIN__EXPORT_DIR="$DATA/exports" \
   OCPIZZA_BACKUP__DIR="$DATA/backups" "$BIN/ocpizza-admin" serve &
 pids+=($!)
 

@@ -22,7 +22,7 @@ impl Application {
             return Err(StartupError::AdminUrlGiven);
         }
         let images =
-            crate::images::ImageStore::new(&config.admin.images).map_err(StartupError::Images)?;
+            crate::images::ImageStore::new(&config.images).map_err(StartupError::Images)?;
         let (host, port) = (config.http.host.clone(), config.http.port);
         let server = Server::prepare(config, Audience::App, &host, port).await?;
         let state = AppState::new(server.shared().clone(), server.jwt_secret(), images);

@@ -75,7 +75,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Callable[[dict[str, str]], str | None]
                    "images": {"s3": {"endpoint": "http://minio:9000", "region": "eu", "bucket": "i", "pathStyle": True}}},
         "secrets": {"backupS3": {"accessKey": "ak", "secretKey": "sk"}, "imagesS3": {"accessKey": "ak", "secretKey": "sk"}}},
      lambda m: None if "OCPIZZA_BACKUP__S3__ENDPOINT" not in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
-     and "OCPIZZA_ADMIN__IMAGES__S3__ACCESS_KEY" in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
+     and "OCPIZZA_IMAGES__S3__ACCESS_KEY" in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
      else "the app must get the images bucket and not the backup bucket"),
 ]
 

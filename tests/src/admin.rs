@@ -27,7 +27,7 @@ impl TestApp {
         config.database.admin_url = Some(self.db.owner_url.clone().into());
         config.admin.port = 0;
         let scratch = std::env::temp_dir().join(format!("ocpizza-admin-{}", Uuid::new_v4()));
-        config.admin.images.dir = scratch.join("images").to_string_lossy().into_owned();
+        config.images.dir = scratch.join("images").to_string_lossy().into_owned();
         config.admin.export_dir = scratch.join("exports").to_string_lossy().into_owned();
         config.backup.dir = scratch.join("backups").to_string_lossy().into_owned();
         adjust(&mut config);

@@ -69,7 +69,7 @@ impl S3Server {
         ]
     }
 
-    /// The same server as an `S3Config` (for `admin.images.s3`).
+    /// The same server as an `S3Config` (for `images.s3`).
     pub fn config(&self) -> ocpizza::config::S3Config {
         ocpizza::config::S3Config {
             endpoint: format!("http://127.0.0.1:{}", self.port),

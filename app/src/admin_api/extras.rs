@@ -24,14 +24,14 @@ pub struct ExtrasAdminApi;
 const MULTIPART_ENVELOPE: usize = 64 * 1024;
 
 /// Refuses an upload from its `Content-Length`, before reading it, when it cannot fit
-/// `admin.images.max_bytes` (413), or when it has no length (411): the body is never buffered
+/// `images.max_bytes` (413), or when it has no length (411): the body is never buffered
 /// beyond the limit. The image's own size and type are checked afterwards on its bytes.
 fn upload_limit(ep: impl poem::Endpoint + 'static) -> impl poem::Endpoint {
     use poem::EndpointExt;
     ep.around(|ep, req| async move {
         let max = req
             .data::<AdminState>()
-            .map_or(0, |s| s.config.admin.images.max_bytes)
+            .map_or(0, |s| s.config.images.max_bytes)
             .saturating_add(MULTIPART_ENVELOPE);
         let length = req
             .headers()
@@ -162,7 +162,7 @@ impl ExtrasAdminApi {
     }
 
     /// Upload a product's image (replaces the previous one). Checked: PNG, JPEG or WebP as
-    /// declared, at most `admin.images.max_bytes`; a refused file stores nothing.
+    /// declared, at most `images.max_bytes`; a refused file stores nothing.
     #[oai(
         path = "/pizzerias/:slug/products/:id/image",
         method = "put",
@@ -183,7 +183,7 @@ impl ExtrasAdminApi {
                 anyhow::Error::new(e).context("reading the upload"),
             ))
         })?;
-        let kind = images::check(&declared, &bytes, state.config.admin.images.max_bytes)?;
+        let kind = images::check(&declared, &bytes, state.config.images.max_bytes)?;
         // The product must exist before anything is stored.
         let exists = in_tenant(&state.pool, m.tenant.id, async |tx| {
             Ok(edit::product_exists(tx, m.tenant.id, id.0).await?)

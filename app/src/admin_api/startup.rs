@@ -25,10 +25,10 @@ impl AdminApplication {
             .ok_or(StartupError::MissingAdminUrl)?;
         let owner_pool =
             db::server_pool(admin_url, &config.database).map_err(StartupError::BadDatabaseUrl)?;
-        if config.profile == Profile::Production && config.admin.images.s3.is_none() {
+        if config.profile == Profile::Production && config.images.s3.is_none() {
             return Err(StartupError::MissingImageBucket);
         }
-        let images = ImageStore::new(&config.admin.images).map_err(StartupError::Images)?;
+        let images = ImageStore::new(&config.images).map_err(StartupError::Images)?;
         let (host, port) = (config.admin.host.clone(), config.admin.port);
         let server = Server::prepare(config, Audience::Admin, &host, port).await?;
         let state = AdminState::new(server.shared().clone(), owner_pool, images);

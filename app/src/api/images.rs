@@ -1,5 +1,5 @@
 //! `GET /api/v1/pizzerias/{slug}/products/{id}/image`: a product's picture for customers. With
-//! an image bucket, a redirect to a presigned URL that expires after `admin.images.url_ttl_secs`;
+//! an image bucket, a redirect to a presigned URL that expires after `images.url_ttl_secs`;
 //! in development (local directory), the image itself. A plain route (binary answer), listed
 //! in docs/API.md.
 

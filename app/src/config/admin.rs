@@ -1,8 +1,6 @@
-//! The admin API server (`ocpizza-admin serve`) and where product images are stored.
+//! The admin API server (`ocpizza-admin serve`).
 
 use serde::{Deserialize, Serialize};
-
-use super::S3Config;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,20 +14,6 @@ pub struct AdminConfig {
     pub offboard_grace_days: u32,
     /// Where offboarding exports are written.
     pub export_dir: String,
-    pub images: ImagesConfig,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImagesConfig {
-    /// Local store of product images when `s3` is unset (development).
-    pub dir: String,
-    /// Largest accepted upload.
-    pub max_bytes: usize,
-    /// Lifetime of the presigned URLs given to customers.
-    pub url_ttl_secs: u32,
-    /// The image bucket (production).
-    pub s3: Option<S3Config>,
 }
 
 impl Default for AdminConfig {
@@ -39,12 +23,6 @@ impl Default for AdminConfig {
             port: 8081,
             offboard_grace_days: 30,
             export_dir: ".data/exports".into(),
-            images: ImagesConfig {
-                dir: ".data/images".into(),
-                max_bytes: 2 * 1024 * 1024,
-                url_ttl_secs: 600,
-                s3: None,
-            },
         }
     }
 }

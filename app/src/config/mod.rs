@@ -3,10 +3,12 @@
 
 mod admin;
 mod checks;
+mod images;
 mod load;
 mod sentry;
 
-pub use admin::{AdminConfig, ImagesConfig};
+pub use admin::AdminConfig;
+pub use images::ImagesConfig;
 pub use sentry::SentryConfig;
 
 pub use checks::ProductionCheckError;
@@ -41,6 +43,7 @@ pub struct Config {
     pub worker: WorkerConfig,
     pub backup: BackupConfig,
     pub admin: AdminConfig,
+    pub images: ImagesConfig,
     pub sentry: SentryConfig,
 }
 
@@ -165,7 +168,7 @@ pub struct HttpConfig {
     /// Seconds a request may take before it is answered 503 (streams excepted).
     pub request_timeout_secs: u64,
     /// Largest request body read (JSON); a larger one is answered 413 before it is read. Image
-    /// uploads have their own limit, `admin.images.max_bytes`.
+    /// uploads have their own limit, `images.max_bytes`.
     pub max_body_bytes: usize,
     /// Take the client address from the first `X-Forwarded-For` hop (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
@@ -298,6 +301,7 @@ impl Default for Config {
                 },
             },
             admin: AdminConfig::default(),
+            images: ImagesConfig::default(),
             sentry: SentryConfig::default(),
         }
     }

@@ -96,7 +96,7 @@ pub(crate) fn client_ip(req: &Request, trust_forwarded_for: bool) -> Option<IpAd
 /// refused (413, `Connection: close`) before it is read: from its `Content-Length`, or, without
 /// one (chunked), as soon as it grows past the limit, having buffered at most that much. A body
 /// within the limit is read here, before any check can refuse the request unread. Multipart uploads are
-/// left to their route, which has its own limit (`admin.images.max_bytes`) and requires a
+/// left to their route, which has its own limit (`images.max_bytes`) and requires a
 /// length.
 pub(crate) async fn limit_body<E: Endpoint>(
     ep: Arc<E>,

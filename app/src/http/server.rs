@@ -38,10 +38,10 @@ pub enum StartupError {
     BadDatabaseUrl(#[source] sqlx::Error),
     #[error(transparent)]
     Role(#[from] RoleCheckError),
-    #[error("admin.images: {0:#}")]
+    #[error("images: {0:#}")]
     Images(anyhow::Error),
     #[error(
-        "admin.images.s3 is not set: in production the app and every admin replica must see the same images (set OCPIZZA_ADMIN__IMAGES__S3__ENDPOINT and the other admin.images.s3 keys)"
+        "images.s3 is not set: in production the app and every admin replica must see the same images (set OCPIZZA_IMAGES__S3__ENDPOINT and the other images.s3 keys)"
     )]
     MissingImageBucket,
     #[error("could not listen on {addr}")]

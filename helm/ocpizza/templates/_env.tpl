@@ -16,7 +16,7 @@ OCPIZZA_HTTP__TRUST_FORWARDED_FOR: {{ $c.trustForwardedFor | toString | quote }}
 OCPIZZA_EMAIL__FROM: {{ $c.emailFrom | quote }}
 OCPIZZA_DATABASE__MAX_CONNECTIONS: {{ $c.databaseMaxConnections | toString | quote }}
 OCPIZZA_BACKUP__RETENTION_DAYS: {{ $c.backup.retentionDays | toString | quote }}
-{{- range $prefix, $s3 := dict "OCPIZZA_BACKUP__S3__" $c.backup.s3 "OCPIZZA_ADMIN__IMAGES__S3__" $c.images.s3 }}
+{{- range $prefix, $s3 := dict "OCPIZZA_BACKUP__S3__" $c.backup.s3 "OCPIZZA_IMAGES__S3__" $c.images.s3 }}
 {{- if $s3.endpoint }}
 {{ $prefix }}ENDPOINT: {{ $s3.endpoint | quote }}
 {{ $prefix }}REGION: {{ $s3.region | quote }}
@@ -42,8 +42,8 @@ OCPIZZA_BACKUP__S3__ACCESS_KEY
 OCPIZZA_BACKUP__S3__SECRET_KEY
 {{- end }}
 {{- if $c.images.s3.endpoint }}
-OCPIZZA_ADMIN__IMAGES__S3__ACCESS_KEY
-OCPIZZA_ADMIN__IMAGES__S3__SECRET_KEY
+OCPIZZA_IMAGES__S3__ACCESS_KEY
+OCPIZZA_IMAGES__S3__SECRET_KEY
 {{- end }}
 {{- if $c.sentry.enabled }}
 OCPIZZA_SENTRY__DSN
@@ -61,8 +61,8 @@ OCPIZZA_SENTRY__DSN
   "OCPIZZA_EMAIL__SMTP_URL" (list "secrets.smtpUrl" $s.smtpUrl "smtp://user:pass@host:587?tls=required; production refuses to run the worker without it")
   "OCPIZZA_BACKUP__S3__ACCESS_KEY" (list "secrets.backupS3.accessKey" $s.backupS3.accessKey "needed with config.backup.s3.endpoint")
   "OCPIZZA_BACKUP__S3__SECRET_KEY" (list "secrets.backupS3.secretKey" $s.backupS3.secretKey "needed with config.backup.s3.endpoint")
-  "OCPIZZA_ADMIN__IMAGES__S3__ACCESS_KEY" (list "secrets.imagesS3.accessKey" $s.imagesS3.accessKey "needed with config.images.s3.endpoint")
-  "OCPIZZA_ADMIN__IMAGES__S3__SECRET_KEY" (list "secrets.imagesS3.secretKey" $s.imagesS3.secretKey "needed with config.images.s3.endpoint")
+  "OCPIZZA_IMAGES__S3__ACCESS_KEY" (list "secrets.imagesS3.accessKey" $s.imagesS3.accessKey "needed with config.images.s3.endpoint")
+  "OCPIZZA_IMAGES__S3__SECRET_KEY" (list "secrets.imagesS3.secretKey" $s.imagesS3.secretKey "needed with config.images.s3.endpoint")
   "OCPIZZA_SENTRY__DSN" (list "secrets.sentryDsn" $s.sentryDsn "needed with config.sentry.enabled")
 -}}
 {{- range $key := include "ocpizza.secretKeys" . | splitList "\n" }}
@@ -79,7 +79,7 @@ Secret keys each binary may read:
   migrate owner URL and backup bucket (`migrate up` backs up first).
 */}}
 {{- define "ocpizza.secretKeysAllowed" -}}
-{{- $images := list "OCPIZZA_ADMIN__IMAGES__S3__ACCESS_KEY" "OCPIZZA_ADMIN__IMAGES__S3__SECRET_KEY" -}}
+{{- $images := list "OCPIZZA_IMAGES__S3__ACCESS_KEY" "OCPIZZA_IMAGES__S3__SECRET_KEY" -}}
 {{- $backup := list "OCPIZZA_BACKUP__S3__ACCESS_KEY" "OCPIZZA_BACKUP__S3__SECRET_KEY" -}}
 {{- $common := list "OCPIZZA_SENTRY__DSN" -}}
 {{- $byComponent := dict
@@ -96,8 +96,8 @@ Secret keys each binary may read:
 {{- $byComponent := dict
   "app" (list "OCPIZZA_BACKUP__")
   "admin" (list)
-  "worker" (list "OCPIZZA_ADMIN__IMAGES__")
-  "migrate" (list "OCPIZZA_ADMIN__IMAGES__")
+  "worker" (list "OCPIZZA_IMAGES__")
+  "migrate" (list "OCPIZZA_IMAGES__")
 -}}
 {{- get $byComponent . | join "\n" -}}
 {{- end }}

@@ -15,8 +15,8 @@ use serde_json::Value;
 async fn images_go_to_the_bucket_and_reach_customers_through_a_presigned_url() {
     let s3 = S3Server::start().await;
     let app = spawn_app_with(|c| {
-        c.admin.images.s3 = Some(s3.config());
-        c.admin.images.max_bytes = 4096;
+        c.images.s3 = Some(s3.config());
+        c.images.max_bytes = 4096;
     })
     .await;
     let admin = app.spawn_admin().await;

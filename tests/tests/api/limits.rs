@@ -140,7 +140,7 @@ async fn a_chunked_body_within_the_limit_reaches_its_handler_whole() {
 async fn image_uploads_keep_their_own_limit() {
     let app = spawn_app_with(|c| {
         c.http.max_body_bytes = LIMIT;
-        c.admin.images.max_bytes = 4 * LIMIT;
+        c.images.max_bytes = 4 * LIMIT;
     })
     .await;
     let admin = app.spawn_admin().await;
