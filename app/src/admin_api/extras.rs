@@ -13,7 +13,6 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
-use crate::http::tx::in_tenant;
 use crate::images::{self, ImageError};
 use crate::menu::edit::{self, ExtraChange};
 
@@ -100,18 +99,19 @@ impl ExtrasAdminApi {
         body: Json<ExtraIn>,
     ) -> Result<Created, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            let id = edit::create_extra(
-                tx,
-                m.tenant.id,
-                m.user_id,
-                (&body.name, body.price_cents),
-                &recipe(&body.recipe),
-            )
+        let id = m
+            .run(&state.pool, async |tx, t, by| {
+                let id = edit::create_extra(
+                    tx,
+                    t,
+                    by,
+                    (&body.name, body.price_cents),
+                    &recipe(&body.recipe),
+                )
+                .await?;
+                Ok(id)
+            })
             .await?;
-            Ok(id)
-        })
-        .await?;
         Ok(Created::id(id))
     }
 
@@ -126,11 +126,11 @@ impl ExtrasAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
+        m.run(&state.pool, async |tx, t, by| {
             Ok(edit::update_extra(
                 tx,
-                m.tenant.id,
-                m.user_id,
+                t,
+                by,
                 id.0,
                 &ExtraChange {
                     name: body.name.as_deref(),
@@ -154,8 +154,8 @@ impl ExtrasAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::delete_extra(tx, m.tenant.id, m.user_id, id.0).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(edit::delete_extra(tx, t, by, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -185,25 +185,27 @@ impl ExtrasAdminApi {
         })?;
         let kind = images::check(&declared, &bytes, state.config.images.max_bytes)?;
         // The product must exist before anything is stored.
-        let exists = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::product_exists(tx, m.tenant.id, id.0).await?)
-        })
-        .await?;
+        let exists = m
+            .run(&state.pool, async |tx, t, _| {
+                Ok(edit::product_exists(tx, t, id.0).await?)
+            })
+            .await?;
         if !exists {
             return Err(Problem::not_found("product"));
         }
         let key = state.images.put(m.tenant.id, id.0, kind, &bytes).await?;
-        let old = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            let old = match edit::set_image(tx, m.tenant.id, m.user_id, id.0, Some(&key)).await {
-                Ok(old) => old,
-                Err(err) => {
-                    let _ = state.images.delete(&key).await;
-                    return Err(err.into());
-                }
-            };
-            Ok(old)
-        })
-        .await?;
+        let old = m
+            .run(&state.pool, async |tx, t, by| {
+                let old = match edit::set_image(tx, t, by, id.0, Some(&key)).await {
+                    Ok(old) => old,
+                    Err(err) => {
+                        let _ = state.images.delete(&key).await;
+                        return Err(err.into());
+                    }
+                };
+                Ok(old)
+            })
+            .await?;
         if let Some(old) = old
             && let Err(err) = state.images.delete(&old).await
         {
@@ -230,10 +232,11 @@ impl ExtrasAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let old = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::set_image(tx, m.tenant.id, m.user_id, id.0, None).await?)
-        })
-        .await?;
+        let old = m
+            .run(&state.pool, async |tx, t, by| {
+                Ok(edit::set_image(tx, t, by, id.0, None).await?)
+            })
+            .await?;
         if let Some(old) = old {
             state.images.delete(&old).await?;
         }

@@ -13,7 +13,6 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
-use crate::http::tx::in_tenant;
 use crate::menu::edit::{self, ProductChange, SizeChange};
 use crate::menu::write::{NewProduct, NewSize};
 
@@ -124,18 +123,13 @@ impl MenuAdminApi {
         body: Json<CategoryIn>,
     ) -> Result<Created, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            let id = edit::create_category(
-                tx,
-                m.tenant.id,
-                m.user_id,
-                &body.name,
-                body.position.unwrap_or(0),
-            )
+        let id = m
+            .run(&state.pool, async |tx, t, by| {
+                let id = edit::create_category(tx, t, by, &body.name, body.position.unwrap_or(0))
+                    .await?;
+                Ok(id)
+            })
             .await?;
-            Ok(id)
-        })
-        .await?;
         Ok(Created::id(id))
     }
 
@@ -149,16 +143,8 @@ impl MenuAdminApi {
         body: Json<CategoryChange>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::update_category(
-                tx,
-                m.tenant.id,
-                m.user_id,
-                id.0,
-                body.name.as_deref(),
-                body.position,
-            )
-            .await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(edit::update_category(tx, t, by, id.0, body.name.as_deref(), body.position).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -174,8 +160,8 @@ impl MenuAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::delete_category(tx, m.tenant.id, m.user_id, id.0).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(edit::delete_category(tx, t, by, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -211,10 +197,11 @@ impl MenuAdminApi {
                 })
                 .collect(),
         };
-        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::create_product(tx, m.tenant.id, m.user_id, &new).await?)
-        })
-        .await?;
+        let id = m
+            .run(&state.pool, async |tx, t, by| {
+                Ok(edit::create_product(tx, t, by, &new).await?)
+            })
+            .await?;
         let product = menu(&state, m.tenant.id)
             .await?
             .into_product(id)
@@ -242,8 +229,8 @@ impl MenuAdminApi {
             position: b.position,
             active: b.active,
         };
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::update_product(tx, m.tenant.id, m.user_id, id.0, &change).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(edit::update_product(tx, t, by, id.0, &change).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -258,10 +245,11 @@ impl MenuAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let image = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::delete_product(tx, m.tenant.id, m.user_id, id.0).await?)
-        })
-        .await?;
+        let image = m
+            .run(&state.pool, async |tx, t, by| {
+                Ok(edit::delete_product(tx, t, by, id.0).await?)
+            })
+            .await?;
         if let Some(key) = image
             && let Err(err) = state.images.delete(&key).await
         {
@@ -287,10 +275,11 @@ impl MenuAdminApi {
             price_cents: s.price_cents,
             recipe: recipe(&s.recipe),
         };
-        let size_id = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::add_product_size(tx, m.tenant.id, m.user_id, id.0, &size).await?)
-        })
-        .await?;
+        let size_id = m
+            .run(&state.pool, async |tx, t, by| {
+                Ok(edit::add_product_size(tx, t, by, id.0, &size).await?)
+            })
+            .await?;
         Ok(Created::id(size_id))
     }
 
@@ -310,11 +299,11 @@ impl MenuAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
+        m.run(&state.pool, async |tx, t, by| {
             Ok(edit::update_size(
                 tx,
-                m.tenant.id,
-                m.user_id,
+                t,
+                by,
                 (id.0, size_id.0),
                 &SizeChange {
                     label: body.label.as_deref(),
@@ -341,8 +330,8 @@ impl MenuAdminApi {
         size_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(edit::delete_size(tx, m.tenant.id, m.user_id, id.0, size_id.0).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(edit::delete_size(tx, t, by, id.0, size_id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

@@ -13,7 +13,7 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::domain::InvalidInput;
 use crate::http::Problem;
-use crate::http::tx::{in_platform, in_tenant};
+use crate::http::tx::in_platform;
 use crate::settings::store::{HoursRow, ServiceParams, ZoneRow};
 use crate::settings::{self, admin};
 use crate::tenancy::platform::{self, ProfileChange};
@@ -133,8 +133,8 @@ impl PizzeriaAdminApi {
             avg_prep_minutes: b.avg_prep_minutes,
             avg_delivery_minutes: b.avg_delivery_minutes,
         };
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(admin::set_service(tx, m.tenant.id, m.user_id, &p).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(admin::set_service(tx, t, by, &p).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -150,16 +150,11 @@ impl PizzeriaAdminApi {
         body: Json<Legal>,
     ) -> Answer {
         let m = auth.0;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(admin::set_legal(
-                tx,
-                m.tenant.id,
-                m.user_id,
-                &body.legal_name,
-                &body.siret,
-                &body.vat_number,
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(
+                admin::set_legal(tx, t, by, &body.legal_name, &body.siret, &body.vat_number)
+                    .await?,
             )
-            .await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -184,8 +179,8 @@ impl PizzeriaAdminApi {
                 closes: h.closes,
             })
             .collect();
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(admin::set_hours(tx, m.tenant.id, m.user_id, &rows).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(admin::set_hours(tx, t, by, &rows).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -211,8 +206,8 @@ impl PizzeriaAdminApi {
             }
         };
         let note = body.note.clone().unwrap_or_default();
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(admin::add_exception(tx, m.tenant.id, m.user_id, body.day, hours, &note).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(admin::add_exception(tx, t, by, body.day, hours, &note).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -228,10 +223,11 @@ impl PizzeriaAdminApi {
         day: Path<NaiveDate>,
     ) -> Answer {
         let m = auth.0;
-        let removed = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(admin::delete_exceptions(tx, m.tenant.id, m.user_id, day.0).await?)
-        })
-        .await?;
+        let removed = m
+            .run(&state.pool, async |tx, t, by| {
+                Ok(admin::delete_exceptions(tx, t, by, day.0).await?)
+            })
+            .await?;
         if !removed {
             return Err(Problem::not_found("exception"));
         }
@@ -256,8 +252,8 @@ impl PizzeriaAdminApi {
                 fee_cents: z.fee_cents,
             })
             .collect();
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(admin::set_zones(tx, m.tenant.id, m.user_id, &rows).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(admin::set_zones(tx, t, by, &rows).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -273,8 +269,8 @@ impl PizzeriaAdminApi {
         body: Json<PauseIn>,
     ) -> Answer {
         let m = auth.0;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(settings::pause(tx, m.tenant.id, m.user_id, &body.message).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(settings::pause(tx, t, by, &body.message).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -289,8 +285,8 @@ impl PizzeriaAdminApi {
         slug: Path<String>,
     ) -> Answer {
         let m = auth.0;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(settings::resume(tx, m.tenant.id, m.user_id).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(settings::resume(tx, t, by).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))
@@ -307,8 +303,8 @@ impl PizzeriaAdminApi {
     ) -> Answer {
         let m = auth.0;
         let note = body.note.clone().unwrap_or_default();
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(settings::set_busy(tx, m.tenant.id, m.user_id, body.extra_minutes, &note).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(settings::set_busy(tx, t, by, body.extra_minutes, &note).await?)
         })
         .await?;
         Ok(Json(view(&state, &slug).await?))

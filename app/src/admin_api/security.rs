@@ -10,13 +10,14 @@
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::state::AdminState;
 use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
-use crate::http::tx::as_user;
+use crate::http::tx::{as_user, in_tenant};
 use crate::tenancy::{self, TenancyError, Tenant, TenantStatus, memberships};
 
 #[derive(Debug, Clone, Copy)]
@@ -124,6 +125,19 @@ pub struct Managed {
 }
 
 impl Managed {
+    /// Runs `work` in one transaction of the pizzeria (its row-level security applies), given
+    /// the pizzeria's id and the caller's: the franchise handlers' one way to the database.
+    pub(crate) async fn run<T>(
+        &self,
+        pool: &PgPool,
+        work: impl AsyncFnOnce(&mut PgConnection, Uuid, Uuid) -> Result<T, Problem>,
+    ) -> Result<T, Problem> {
+        in_tenant(pool, self.tenant.id, async |tx| {
+            work(tx, self.tenant.id, self.user_id).await
+        })
+        .await
+    }
+
     /// Owners (and platform administrators) may do what managers may not: hand out the owner
     /// and manager roles.
     pub(crate) fn is_owner(&self) -> bool {

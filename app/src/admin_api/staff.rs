@@ -15,7 +15,6 @@ use super::state::AdminState;
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::responses::Done;
-use crate::http::tx::in_tenant;
 use crate::tenancy::staff::{self, Actor};
 use crate::tenancy::{invitations, memberships};
 
@@ -83,12 +82,13 @@ impl StaffAdminApi {
         slug: Path<String>,
     ) -> Result<Json<StaffView>, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let (members, pending) = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            let members = memberships::staff(tx, m.tenant.id).await?;
-            let pending = invitations::pending(tx, m.tenant.id).await?;
-            Ok((members, pending))
-        })
-        .await?;
+        let (members, pending) = m
+            .run(&state.pool, async |tx, t, _| {
+                let members = memberships::staff(tx, t).await?;
+                let pending = invitations::pending(tx, t).await?;
+                Ok((members, pending))
+            })
+            .await?;
         Ok(Json(StaffView {
             members: members
                 .into_iter()
@@ -128,12 +128,12 @@ impl StaffAdminApi {
                 "Only an owner invites owners and managers.",
             ));
         }
-        let invited = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            let invited =
-                invitations::invite(tx, m.tenant.id, &email, role, Some(m.user_id)).await?;
-            Ok(invited)
-        })
-        .await?;
+        let invited = m
+            .run(&state.pool, async |tx, t, _| {
+                let invited = invitations::invite(tx, t, &email, role, Some(m.user_id)).await?;
+                Ok(invited)
+            })
+            .await?;
         Ok(Invited::Ok(Json(Invitation {
             id: invited.id,
             email: email.to_string(),
@@ -154,8 +154,8 @@ impl StaffAdminApi {
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
         let role: Role = body.role.parse()?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(staff::set_role(tx, m.tenant.id, &actor(&m), user_id.0, role).await?)
+        m.run(&state.pool, async |tx, t, _| {
+            Ok(staff::set_role(tx, t, &actor(&m), user_id.0, role).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -171,8 +171,8 @@ impl StaffAdminApi {
         user_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(staff::remove(tx, m.tenant.id, &actor(&m), user_id.0).await?)
+        m.run(&state.pool, async |tx, t, _| {
+            Ok(staff::remove(tx, t, &actor(&m), user_id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

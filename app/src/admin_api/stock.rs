@@ -14,8 +14,8 @@ use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::responses::{Created, Done};
-use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, Operation, QuantityIn};
-use crate::http::tx::in_tenant;
+use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, QuantityIn};
+use crate::stock::Operation;
 use crate::stock::ingredients::{self, NewIngredient};
 
 #[derive(Default)]
@@ -70,10 +70,11 @@ impl StockAdminApi {
             unit: &body.unit,
             alert_threshold: body.alert_threshold,
         };
-        let id = in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(ingredients::create(tx, m.tenant.id, m.user_id, &new).await?)
-        })
-        .await?;
+        let id = m
+            .run(&state.pool, async |tx, t, by| {
+                Ok(ingredients::create(tx, t, by, &new).await?)
+            })
+            .await?;
         Ok(Created::id(id))
     }
 
@@ -87,16 +88,11 @@ impl StockAdminApi {
         body: Json<IngredientPatch>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(ingredients::update(
-                tx,
-                m.tenant.id,
-                m.user_id,
-                id.0,
-                body.name.as_deref(),
-                body.alert_threshold,
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(
+                ingredients::update(tx, t, by, id.0, body.name.as_deref(), body.alert_threshold)
+                    .await?,
             )
-            .await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -112,8 +108,8 @@ impl StockAdminApi {
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        in_tenant(&state.pool, m.tenant.id, async |tx| {
-            Ok(ingredients::delete(tx, m.tenant.id, m.user_id, id.0).await?)
+        m.run(&state.pool, async |tx, t, by| {
+            Ok(ingredients::delete(tx, t, by, id.0).await?)
         })
         .await?;
         Ok(Done::NoContent)

@@ -11,8 +11,9 @@ use super::ApiTags;
 use super::security::{BearerAuth, MANAGERS, STAFF, staff_pizzeria};
 use crate::http::Problem;
 use crate::http::paging::Paging;
-use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, Operation, QuantityIn};
+use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, QuantityIn};
 use crate::state::AppState;
+use crate::stock::Operation;
 
 #[derive(Default)]
 pub struct StockApi;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::Problem;
 use super::paging::Paging;
 use super::tx::in_tenant;
-use crate::stock::{self, IngredientRow, MovementRow};
+use crate::stock::{self, IngredientRow, MovementRow, Operation};
 
 #[derive(Object)]
 pub(crate) struct Ingredient {
@@ -104,14 +104,6 @@ pub(crate) struct Applied {
     delta: Option<i64>,
 }
 
-/// A movement recorded by hand.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Operation {
-    Restock(i64),
-    Waste(i64),
-    Inventory(i64),
-}
-
 /// A page of the pizzeria's ingredients; `low`: only those at (or not at) their threshold.
 pub(crate) async fn page(
     pool: &PgPool,
@@ -171,12 +163,7 @@ pub(crate) async fn apply(
     note: &str,
 ) -> Result<Applied, Problem> {
     let applied = in_tenant(pool, tenant, async |tx| {
-        let (t, i) = (tenant, ingredient);
-        Ok(match op {
-            Operation::Restock(q) => stock::restock(tx, t, i, actor, q, note).await?,
-            Operation::Waste(q) => stock::waste(tx, t, i, actor, q, note).await?,
-            Operation::Inventory(q) => stock::inventory(tx, t, i, actor, q, note).await?,
-        })
+        Ok(stock::operate(tx, tenant, ingredient, actor, op, note).await?)
     })
     .await?;
     Ok(Applied {

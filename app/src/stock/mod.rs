@@ -68,21 +68,77 @@ fn note(raw: &str, required: bool) -> Result<&str, InvalidInput> {
     Ok(note)
 }
 
-async fn apply(
+/// A movement recorded by hand, with what it was given (not yet checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Goods received.
+    Restock(i64),
+    /// Thrown away (dropped, out of date…): the reason is required.
+    Waste(i64),
+    /// A count of what is really there: sets the quantity and records the difference.
+    Inventory(i64),
+}
+
+impl Operation {
+    /// The ledger's `reason` of the movement.
+    fn reason(self) -> &'static str {
+        match self {
+            Self::Restock(_) => "restock",
+            Self::Waste(_) => "waste",
+            Self::Inventory(_) => "inventory",
+        }
+    }
+
+    /// Checks the quantity and the note before anything is locked.
+    fn check(self, raw_note: &str) -> Result<(Self, &str), InvalidInput> {
+        Ok(match self {
+            Self::Restock(q) => (
+                Self::Restock(quantity("quantity", q, false)?),
+                note(raw_note, false)?,
+            ),
+            Self::Waste(q) => (
+                Self::Waste(quantity("quantity", q, false)?),
+                note(raw_note, true)?,
+            ),
+            Self::Inventory(q) => (
+                Self::Inventory(quantity("counted", q, true)?),
+                note(raw_note, false)?,
+            ),
+        })
+    }
+
+    /// The movement it makes on `ingredient` as it stands: waste cannot take more than is there.
+    fn delta(self, ingredient: &IngredientRow) -> Result<i64, StockError> {
+        match self {
+            Self::Restock(q) => Ok(q),
+            Self::Waste(q) if q > ingredient.quantity_on_hand => Err(StockError::Insufficient {
+                name: ingredient.name.clone(),
+                unit: ingredient.unit.clone(),
+                on_hand: ingredient.quantity_on_hand,
+            }),
+            Self::Waste(q) => Ok(-q),
+            Self::Inventory(counted) => Ok(counted - ingredient.quantity_on_hand),
+        }
+    }
+}
+
+/// Records `op` on an ingredient by `actor`, under the ingredient's lock, in the caller's tenant
+/// transaction.
+pub async fn operate(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     ingredient_id: Uuid,
     actor: Uuid,
-    reason: &str,
-    note: &str,
-    delta_from: impl FnOnce(&IngredientRow) -> Result<i64, StockError>,
+    op: Operation,
+    raw_note: &str,
 ) -> Result<Applied, StockError> {
+    let (op, note) = op.check(raw_note)?;
     let mut held = Held::default();
     let mut ingredient = store::lock(conn, &mut held, tenant_id, ingredient_id)
         .await
         .context("locking an ingredient")?
         .ok_or(StockError::UnknownIngredient)?;
-    let delta = delta_from(&ingredient)?;
+    let delta = op.delta(&ingredient)?;
     if delta == 0 {
         return Ok(Applied {
             ingredient,
@@ -92,7 +148,7 @@ async fn apply(
     let movement = store::NewMovement {
         ingredient_id,
         delta,
-        reason,
+        reason: op.reason(),
         actor: Some(actor),
         order_id: None,
         note,
@@ -105,76 +161,6 @@ async fn apply(
         ingredient,
         delta: Some(delta),
     })
-}
-
-/// Goods received.
-pub async fn restock(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    ingredient_id: Uuid,
-    actor: Uuid,
-    qty: i64,
-    note_: &str,
-) -> Result<Applied, StockError> {
-    let qty = quantity("quantity", qty, false)?;
-    let note_ = note(note_, false)?;
-    apply(
-        conn,
-        tenant_id,
-        ingredient_id,
-        actor,
-        "restock",
-        note_,
-        |_| Ok(qty),
-    )
-    .await
-}
-
-/// Thrown away (dropped, out of date…): the reason is required.
-pub async fn waste(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    ingredient_id: Uuid,
-    actor: Uuid,
-    qty: i64,
-    note_: &str,
-) -> Result<Applied, StockError> {
-    let qty = quantity("quantity", qty, false)?;
-    let note_ = note(note_, true)?;
-    apply(conn, tenant_id, ingredient_id, actor, "waste", note_, |i| {
-        if qty > i.quantity_on_hand {
-            return Err(StockError::Insufficient {
-                name: i.name.clone(),
-                unit: i.unit.clone(),
-                on_hand: i.quantity_on_hand,
-            });
-        }
-        Ok(-qty)
-    })
-    .await
-}
-
-/// A count of what is really there: sets the quantity and records the difference.
-pub async fn inventory(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    ingredient_id: Uuid,
-    actor: Uuid,
-    counted: i64,
-    note_: &str,
-) -> Result<Applied, StockError> {
-    let counted = quantity("counted", counted, true)?;
-    let note_ = note(note_, false)?;
-    apply(
-        conn,
-        tenant_id,
-        ingredient_id,
-        actor,
-        "inventory",
-        note_,
-        |i| Ok(counted - i.quantity_on_hand),
-    )
-    .await
 }
 
 #[cfg(test)]
@@ -190,5 +176,39 @@ mod tests {
         assert!(note("  ", true).is_err());
         assert_eq!(note(" dropped ", true).unwrap(), "dropped");
         assert!(note(&"x".repeat(281), false).is_err());
+    }
+
+    fn mozzarella(on_hand: i64) -> IngredientRow {
+        IngredientRow {
+            id: Uuid::nil(),
+            name: "mozzarella".into(),
+            unit: "g".into(),
+            quantity_on_hand: on_hand,
+            alert_threshold: 0,
+        }
+    }
+
+    #[test]
+    fn each_operation_moves_what_it_says() {
+        let on_hand = mozzarella(500);
+        assert_eq!(Operation::Restock(200).delta(&on_hand).unwrap(), 200);
+        assert_eq!(Operation::Waste(200).delta(&on_hand).unwrap(), -200);
+        assert_eq!(Operation::Inventory(450).delta(&on_hand).unwrap(), -50);
+        assert_eq!(Operation::Inventory(500).delta(&on_hand).unwrap(), 0);
+        assert!(matches!(
+            Operation::Waste(501).delta(&on_hand),
+            Err(StockError::Insufficient { on_hand: 500, .. })
+        ));
+    }
+
+    #[test]
+    fn waste_needs_a_reason_and_counts_may_be_zero() {
+        assert!(Operation::Waste(1).check("  ").is_err());
+        assert!(Operation::Restock(1).check("").is_ok());
+        assert!(Operation::Restock(0).check("").is_err());
+        assert_eq!(
+            Operation::Inventory(0).check(" recount ").unwrap().1,
+            "recount"
+        );
     }
 }
