@@ -95,6 +95,8 @@ def main() -> int:
           lambda: expect_refused(without(minimal, "config.publicUrl"), "config.publicUrl is required", templates_only=True))
     check("templates alone refuse a missing secret (schema skipped)",
           lambda: expect_refused(without(minimal, "secrets.jwtSecret"), "secrets.jwtSecret is required", templates_only=True))
+    check("a missing metrics token is refused (schema skipped)",
+          lambda: expect_refused(without(minimal, "secrets.metricsToken"), "secrets.metricsToken is required", templates_only=True))
     check("S3 endpoint without its keys is refused",
           lambda: expect_refused(merged(minimal, {"config": {"backup": {"s3": {
               "endpoint": "https://s3.example", "region": "r", "bucket": "b"}}}}), "/secrets/backupS3/accessKey"))

@@ -129,6 +129,16 @@ OPS=$(demo_login http://localhost:8081/admin/v1 admin@demo.ocpizza.fr)
 curl -fsS "http://localhost:8081/admin/v1/tenants?q=bastille" -H "authorization: Bearer $OPS" \
   | grep -q '"paris-bastille"' || die "the admin API does not list paris-bastille"
 log "admin API (:8081): paris-bastille listed for the platform administrator"
+# The stack made its own secrets at first start (no well-known secret ships in compose.yaml).
+SECRET=$(compose exec -T app cat /var/lib/ocpizza/secrets/jwt-secret | tr -d '\r\n')
+[ "${#SECRET}" -ge 32 ] || die "the stack's JWT secret was not generated (${#SECRET} bytes)"
+grep -q "$SECRET" compose.yaml && die "the stack's JWT secret is written in compose.yaml"
+METRICS_TOKEN=$(compose exec -T app cat /var/lib/ocpizza/secrets/metrics-token | tr -d '\r\n')
+[ "$(curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/metrics)" = 401 ] \
+  || die "/metrics answers without its token"
+curl -fsS http://localhost:8080/metrics -H "authorization: Bearer $METRICS_TOKEN" | grep -q '^# TYPE' \
+  || die "/metrics refuses its own token"
+log "secrets generated at first start; /metrics needs its token (401 without)"
 compose exec -T worker ocpizza-admin backup run | tail -2
 # shellcheck disable=SC2016 # expanded in the container
 BACKUPS=$(compose exec -T minio sh -c 'mc alias set smoke http://127.0.0.1:9000 "$MINIO_ROOT_USER" \
@@ -163,6 +173,11 @@ wait_for "every service healthy after down/up" 180 all_healthy || die "not healt
 [ "$(exit_code migrate)" = "exited 0" ] || die "migrate failed on a second up: $(exit_code migrate)"
 [ "$(order_status)" = received ] || die "order $ORDER_NUMBER lost after down/up"
 log "order $ORDER_NUMBER still there; migrations and demo data re-run without harm"
+[ "$(compose exec -T app cat /var/lib/ocpizza/secrets/jwt-secret | tr -d '\r\n')" = "$SECRET" ] \
+  || die "the JWT secret changed on a second up"
+curl -fsS http://localhost:8081/admin/v1/me -H "authorization: Bearer $OPS" >/dev/null \
+  || die "a token issued before down/up is refused: the secret or the session was lost"
+log "the secret was kept: a session opened before down/up still works"
 stage_done
 
 stage "docker compose down -v"

@@ -28,10 +28,20 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Secret(secret::SecretCommand::Generate) = cli.command {
-        // Needs no configuration: it is how a first configuration gets its secret.
-        println!("{}", secret::generate());
-        return Ok(());
+    // Secrets need no configuration: they are how a first configuration gets its secret.
+    match &cli.command {
+        Command::Secret(secret::SecretCommand::Generate) => {
+            println!("{}", secret::generate());
+            return Ok(());
+        }
+        Command::Secret(secret::SecretCommand::Ensure { file }) => {
+            match secret::ensure(file)? {
+                secret::Ensured::Written => eprintln!("wrote a new secret to {}", file.display()),
+                secret::Ensured::Kept => eprintln!("kept the secret of {}", file.display()),
+            }
+            return Ok(());
+        }
+        _ => {}
     }
     let config = ocpizza::config::load()?;
     if let Command::Serve = cli.command {

@@ -25,7 +25,7 @@ impl Application {
             crate::images::ImageStore::new(&config.images).map_err(StartupError::Images)?;
         let (host, port) = (config.http.host.clone(), config.http.port);
         let server = Server::prepare(config, Audience::App, &host, port).await?;
-        let state = AppState::new(server.shared().clone(), server.jwt_secret(), images);
+        let state = AppState::new(server.shared().clone(), server.secrets(), images);
         Ok(Self { server, state })
     }
 

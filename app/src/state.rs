@@ -8,6 +8,7 @@ use std::time::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
+use crate::auth::Secrets;
 use crate::auth::stream_token::StreamTokens;
 use crate::http::Shared;
 use crate::http::shared::SharedInner;
@@ -33,11 +34,11 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(shared: Shared, jwt_secret: &str, images: ImageStore) -> Self {
+    pub fn new(shared: Shared, secrets: &Secrets, images: ImageStore) -> Self {
         let config = &shared.config;
         let hub = Hub::new(config.realtime.buffer);
         let stream_tokens = StreamTokens::new(
-            jwt_secret,
+            secrets,
             &config.auth.issuer,
             config.realtime.stream_token_ttl_secs,
         );

@@ -77,6 +77,18 @@ VARIANTS: list[tuple[str, dict[str, Any], Callable[[dict[str, str]], str | None]
      lambda m: None if "OCPIZZA_BACKUP__S3__ENDPOINT" not in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
      and "OCPIZZA_IMAGES__S3__ACCESS_KEY" in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
      else "the app must get the images bucket and not the backup bucket"),
+    ("metrics behind a token", {},
+     lambda m: None if all("OCPIZZA_HTTP__METRICS_TOKEN" in env_names(pod_spec(one(m, "Deployment", c))["containers"][0])
+                           for c in ("app", "admin"))
+     and "OCPIZZA_HTTP__METRICS_TOKEN" not in env_names(pod_spec(one(m, "Deployment", "worker"))["containers"][0])
+     else "the app and the admin API must get the metrics token, the worker not"),
+    ("metrics open", {"metrics": {"requireToken": False}, "secrets": {"metricsToken": ""}},
+     lambda m: None if "OCPIZZA_HTTP__METRICS_TOKEN" not in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
+     else "requireToken false still sets a metrics token"),
+    ("a JWT secret rollover", {"secrets": {"jwtPreviousSecret": "the-old-secret-being-retired-0123456789"}},
+     lambda m: None if "OCPIZZA_AUTH__JWT_PREVIOUS_SECRET" in objects(m, "Secret")[0]["data"]
+     and "OCPIZZA_AUTH__JWT_PREVIOUS_SECRET" in env_names(pod_spec(one(m, "Deployment", "app"))["containers"][0])
+     else "the previous secret must reach the Secret and the app"),
 ]
 
 

@@ -58,7 +58,15 @@ impl TestApp {
     /// Starts another instance of the app on the same database (as another replica would) and
     /// returns its base URL.
     pub async fn another_instance(&self) -> String {
-        let app = ocpizza::Application::build(self.config.clone())
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// Another instance on the same database with `adjust`ed configuration (e.g. a replica
+    /// already rolled over to a new secret).
+    pub async fn another_instance_with(&self, adjust: impl FnOnce(&mut Config)) -> String {
+        let mut config = self.config.clone();
+        adjust(&mut config);
+        let app = ocpizza::Application::build(config)
             .await
             .expect("second instance builds");
         let addr = app.addr();

@@ -4,6 +4,7 @@
 pub mod addresses;
 pub mod admins;
 pub mod email_tokens;
+pub mod sessions;
 pub mod store;
 pub mod tokens;
 
@@ -58,7 +59,10 @@ pub struct TokenPair {
 /// Policy for issuing sessions.
 pub struct Sessions<'a> {
     pub keys: &'a JwtKeys,
+    /// A refresh token unused this long expires (the session goes idle).
     pub refresh_ttl_days: u32,
+    /// A session ends this long after the login, however often it was refreshed.
+    pub max_days: u32,
 }
 
 /// Registers a customer. Says nothing about whether the email was already taken: the caller
@@ -114,7 +118,7 @@ pub async fn register(pool: &PgPool, input: Registration) -> Result<(), Accounts
 
 pub async fn login(
     pool: &PgPool,
-    sessions: &Sessions<'_>,
+    policy: &Sessions<'_>,
     limiter: &LoginLimiter,
     email: &str,
     password: &str,
@@ -144,7 +148,13 @@ pub async fn login(
         return Err(AccountsError::InvalidCredentials);
     };
     let mut tx = pool.begin().await.context("starting a transaction")?;
-    let pair = issue(&mut tx, sessions, user.id, Uuid::now_v7()).await?;
+    let session = Uuid::now_v7();
+    let ends = Utc::now() + Duration::days(i64::from(policy.max_days));
+    let audience = policy.keys.audience().db_value();
+    sessions::insert(&mut tx, session, user.id, audience, ends)
+        .await
+        .context("opening a session")?;
+    let pair = issue(&mut tx, policy, user.id, session, ends).await?;
     tx.commit().await.context("committing a login")?;
     tracing::info!(user_id = %user.id, "logged in");
     Ok(pair)
@@ -154,10 +164,10 @@ pub async fn login(
 /// family is revoked, the thief's copy and the owner's alike.
 pub async fn refresh(
     pool: &PgPool,
-    sessions: &Sessions<'_>,
+    policy: &Sessions<'_>,
     token: &str,
 ) -> Result<TokenPair, AccountsError> {
-    let audience = sessions.keys.audience().db_value();
+    let audience = policy.keys.audience().db_value();
     let mut tx = pool.begin().await.context("starting a transaction")?;
     let row = tokens::find_for_update(&mut tx, &auth::refresh::digest(token))
         .await
@@ -165,9 +175,7 @@ pub async fn refresh(
         .filter(|row| row.audience == audience)
         .ok_or(AccountsError::InvalidRefreshToken)?;
     if row.rotated_at.is_some() && row.revoked_at.is_none() {
-        let revoked = tokens::revoke_family(&mut tx, row.family_id)
-            .await
-            .context("revoking a family")?;
+        let revoked = end_session(&mut tx, row.family_id).await?;
         tx.commit().await.context("committing a revocation")?;
         tracing::warn!(user_id = %row.user_id, family = %row.family_id, revoked, "refresh token reuse: family revoked");
         return Err(AccountsError::RefreshTokenReused);
@@ -175,10 +183,15 @@ pub async fn refresh(
     if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
         return Err(AccountsError::InvalidRefreshToken);
     }
+    // Past its absolute end (or revoked), the session is over whatever its refresh tokens say.
+    let ends = sessions::open_until(&mut tx, row.family_id, row.user_id, audience)
+        .await
+        .context("checking a session")?
+        .ok_or(AccountsError::InvalidRefreshToken)?;
     tokens::mark_rotated(&mut tx, row.id)
         .await
         .context("rotating a refresh token")?;
-    let pair = issue(&mut tx, sessions, row.user_id, row.family_id).await?;
+    let pair = issue(&mut tx, policy, row.user_id, row.family_id, ends).await?;
     tx.commit().await.context("committing a refresh")?;
     Ok(pair)
 }
@@ -190,9 +203,7 @@ pub async fn logout(pool: &PgPool, token: &str) -> Result<(), AccountsError> {
         .await
         .context("finding a refresh token")?
     {
-        tokens::revoke_family(&mut tx, row.family_id)
-            .await
-            .context("revoking a family")?;
+        end_session(&mut tx, row.family_id).await?;
     }
     tx.commit().await.context("committing a logout")?;
     Ok(())
@@ -228,39 +239,72 @@ pub(crate) async fn change_password(
     store::set_password_hash(&mut tx, user_id, &hash)
         .await
         .context("storing a password")?;
-    tokens::revoke_all_of_user(&mut tx, user_id)
-        .await
-        .context("revoking sessions")?;
+    end_all_sessions(&mut tx, user_id).await?;
     tx.commit().await.context("committing a password change")?;
     tracing::info!(user_id = %user_id, "password changed, sessions revoked");
     Ok(())
 }
 
+/// Whether the session `sid` of `user_id`, named by an access token of `audience`, is still
+/// open: checked on every request, so that logout and password changes take effect at once.
+pub async fn session_open(
+    pool: &PgPool,
+    audience: auth::Audience,
+    user_id: Uuid,
+    sid: Uuid,
+) -> Result<bool, AccountsError> {
+    let mut conn = pool.acquire().await.context("acquiring a connection")?;
+    let open = sessions::open_until(&mut conn, sid, user_id, audience.db_value())
+        .await
+        .context("checking a session")?;
+    Ok(open.is_some())
+}
+
+/// Ends one session: its access tokens stop working at once, its refresh tokens too; returns
+/// how many refresh tokens were still valid.
+async fn end_session(conn: &mut PgConnection, session: Uuid) -> Result<u64, AccountsError> {
+    Ok(sessions::revoke(conn, session)
+        .await
+        .context("revoking a session")?)
+}
+
+/// Ends every session of a person.
+async fn end_all_sessions(conn: &mut PgConnection, user: Uuid) -> Result<(), AccountsError> {
+    Ok(sessions::revoke_all_of_user(conn, user)
+        .await
+        .context("revoking sessions")?)
+}
+
+/// A new pair for the session `session`, which ends at `ends`: the refresh token expires when
+/// unused for the idle time, and never after the session.
 async fn issue(
     conn: &mut PgConnection,
-    sessions: &Sessions<'_>,
+    policy: &Sessions<'_>,
     user_id: Uuid,
-    family_id: Uuid,
+    session: Uuid,
+    ends: chrono::DateTime<Utc>,
 ) -> Result<TokenPair, AccountsError> {
     let refresh_token = auth::refresh::generate();
-    let expires_at = Utc::now() + Duration::days(i64::from(sessions.refresh_ttl_days));
+    let idle = Utc::now() + Duration::days(i64::from(policy.refresh_ttl_days));
+    let expires_at = idle.min(ends);
+    let family_id = session;
     tokens::insert(
         conn,
         user_id,
         family_id,
         &auth::refresh::digest(&refresh_token),
-        sessions.keys.audience().db_value(),
+        policy.keys.audience().db_value(),
         expires_at,
     )
     .await
     .context("storing a refresh token")?;
-    let access_token = sessions
+    let access_token = policy
         .keys
-        .issue(user_id)
+        .issue(user_id, session)
         .context("signing an access token")?;
     Ok(TokenPair {
         access_token,
-        expires_in: sessions.keys.ttl().as_secs(),
+        expires_in: policy.keys.ttl().as_secs(),
         refresh_token,
     })
 }
@@ -331,9 +375,7 @@ pub(crate) async fn reset_password(
     store::mark_verified(&mut tx, user)
         .await
         .context("marking an address verified")?;
-    tokens::revoke_all_of_user(&mut tx, user)
-        .await
-        .context("revoking sessions")?;
+    end_all_sessions(&mut tx, user).await?;
     tx.commit().await.context("committing a password reset")?;
     tracing::info!(user_id = %user, "password reset");
     Ok(())

@@ -110,8 +110,10 @@ pub async fn platform_admin_ids(conn: &mut PgConnection) -> Result<Vec<Uuid>, sq
         .await
 }
 
-/// Forgets refresh and email tokens a week after they expired or were used: (refresh, email).
+/// Forgets sessions, refresh and email tokens a week after they ended, expired or were used:
+/// (refresh, email).
 pub async fn prune_tokens(conn: &mut PgConnection) -> Result<(u64, u64), sqlx::Error> {
+    super::sessions::prune(&mut *conn).await?;
     let refresh = sqlx::query!("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days'")
         .execute(&mut *conn)
         .await?

@@ -61,29 +61,3 @@ pub(crate) async fn mark_rotated(conn: &mut PgConnection, id: Uuid) -> Result<()
     .await?;
     Ok(())
 }
-
-pub(crate) async fn revoke_family(
-    conn: &mut PgConnection,
-    family_id: Uuid,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
-        family_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-pub(crate) async fn revoke_all_of_user(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-        user_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
-}

@@ -61,35 +61,39 @@ fn state(req: &Request) -> poem::Result<&AdminState> {
     })
 }
 
-fn verify(state: &AdminState, bearer: &Bearer) -> poem::Result<Caller> {
-    match state.jwt.verify(&bearer.token) {
-        Ok(claims) => Ok(Caller {
-            user_id: claims.sub,
-        }),
-        Err(err) => {
-            tracing::info!(error = %err, "admin access token refused");
-            Err(Problem::unauthorized(
-                "The access token is invalid or expired, or is not an admin API token.",
-            )
-            .into())
-        }
+/// The caller of an admin access token, once its signature, times and session are checked.
+async fn verify(state: &AdminState, bearer: &Bearer) -> poem::Result<Caller> {
+    let claims = state.jwt.verify(&bearer.token).map_err(|err| {
+        tracing::info!(error = %err, "admin access token refused");
+        Problem::unauthorized(
+            "The access token is invalid or expired, or is not an admin API token.",
+        )
+    })?;
+    let (user, session) = (claims.sub, claims.sid);
+    if !accounts::session_open(&state.pool, state.jwt.audience(), user, session)
+        .await
+        .map_err(Problem::from)?
+    {
+        tracing::info!(user_id = %user, session = %session, "token of an ended session refused");
+        return Err(Problem::unauthorized("The session has ended: log in again.").into());
     }
+    Ok(Caller { user_id: user })
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    verify(state(req)?, &bearer)
+    verify(state(req)?, &bearer).await
 }
 
 async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = state(req)?;
-    let caller = verify(state, &bearer)?;
+    let caller = verify(state, &bearer).await?;
     require_platform(state, caller).await?;
     Ok(caller)
 }
 
 async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
     let state = state(req)?;
-    let caller = verify(state, &bearer)?;
+    let caller = verify(state, &bearer).await?;
     // poem-openapi renames path variables in its router (`:param0`, …): read the URL.
     let slug = crate::http::middleware::pizzeria_in_path(req.uri().path())
         .ok_or_else(|| Problem::internal(&anyhow::anyhow!("no {{slug}} in the route")))?;

@@ -118,7 +118,7 @@ impl OrdersApi {
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
         body: Json<PlaceOrderBody>,
     ) -> Result<PlacedResponse, Problem> {
-        let who = optional_principal(&state, req)?;
+        let who = optional_principal(&state, req).await?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let request = request_of(&body, req)?;
         let placer = placer_of(&state, &tenant, who, &body).await?;

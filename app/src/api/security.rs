@@ -5,16 +5,18 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use uuid::Uuid;
 
+use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::tx::{as_user, in_tenant};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant, memberships};
 
-/// The signed-in person of a request.
+/// The signed-in person of a request, and the session their token belongs to.
 #[derive(Debug, Clone, Copy)]
 pub struct Principal {
     pub user_id: Uuid,
+    pub session: Uuid,
 }
 
 /// A valid access token of the app API (`Authorization: Bearer …`).
@@ -28,14 +30,35 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
             Problem::internal(&anyhow::anyhow!("AppState missing from the request")).into(),
         );
     };
-    match state.jwt.verify(&bearer.token) {
-        Ok(claims) => Ok(Principal {
-            user_id: claims.sub,
-        }),
-        Err(err) => {
-            tracing::info!(error = %err, "access token refused");
-            Err(Problem::unauthorized("The access token is invalid or expired.").into())
-        }
+    Ok(principal(state, &bearer.token).await?)
+}
+
+/// The person of an access token, once its signature, times and session are checked: a
+/// session ended by logout or a password change refuses its tokens at once.
+async fn principal(state: &AppState, token: &str) -> Result<Principal, Problem> {
+    let claims = state.jwt.verify(token).map_err(|err| {
+        tracing::info!(error = %err, "access token refused");
+        Problem::unauthorized("The access token is invalid or expired.")
+    })?;
+    let who = Principal {
+        user_id: claims.sub,
+        session: claims.sid,
+    };
+    session_open(state, who).await?;
+    Ok(who)
+}
+
+/// Refuses a principal whose session has ended (tokens derived from an access token, such as
+/// stream tokens, name its session too).
+pub(crate) async fn session_open(state: &AppState, who: Principal) -> Result<(), Problem> {
+    let audience = state.jwt.audience();
+    if accounts::session_open(&state.pool, audience, who.user_id, who.session).await? {
+        Ok(())
+    } else {
+        tracing::info!(user_id = %who.user_id, session = %who.session, "token of an ended session refused");
+        Err(Problem::unauthorized(
+            "The session has ended: log in again.",
+        ))
     }
 }
 
@@ -105,7 +128,7 @@ pub const STAFF: &[Role] = &[
 
 /// The caller if an `Authorization: Bearer` header is present (it must then be valid); none
 /// for anonymous callers (guests).
-pub(crate) fn optional_principal(
+pub(crate) async fn optional_principal(
     state: &AppState,
     req: &Request,
 ) -> Result<Option<Principal>, Problem> {
@@ -117,15 +140,5 @@ pub(crate) fn optional_principal(
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| Problem::unauthorized("The Authorization header must be a bearer token."))?;
-    match state.jwt.verify(token.trim()) {
-        Ok(claims) => Ok(Some(Principal {
-            user_id: claims.sub,
-        })),
-        Err(err) => {
-            tracing::info!(error = %err, "access token refused");
-            Err(Problem::unauthorized(
-                "The access token is invalid or expired.",
-            ))
-        }
-    }
+    Ok(Some(principal(state, token.trim()).await?))
 }

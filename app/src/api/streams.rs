@@ -20,7 +20,9 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::security::{BearerAuth, Principal, STAFF, optional_principal, require_role};
+use super::security::{
+    BearerAuth, Principal, STAFF, optional_principal, require_role, session_open,
+};
 use super::stream_events::{Destination, LiveEvent, live_event};
 use crate::delivery;
 use crate::domain::InvalidInput;
@@ -68,7 +70,7 @@ fn last_event_id(header: Option<&str>) -> Result<Option<i64>, Problem> {
 }
 
 /// The caller: a stream token for this stream (in the URL), else a bearer access token.
-fn caller(
+async fn caller(
     state: &AppState,
     req: &Request,
     token: Option<&str>,
@@ -86,11 +88,14 @@ fn caller(
                 "This stream token is for another stream.",
             ));
         }
-        return Ok(Principal {
+        let who = Principal {
             user_id: claims.sub,
-        });
+            session: claims.sid,
+        };
+        session_open(state, who).await?;
+        return Ok(who);
     }
-    optional_principal(state, req)?.ok_or_else(|| {
+    optional_principal(state, req).await?.ok_or_else(|| {
         Problem::unauthorized("A bearer access token or a stream token is required.")
     })
 }
@@ -242,7 +247,13 @@ impl StreamsApi {
         }
         let token = state
             .stream_tokens
-            .issue(auth.0.user_id, tenant.id, &body.stream, body.order_id)
+            .issue(
+                auth.0.user_id,
+                auth.0.session,
+                tenant.id,
+                &body.stream,
+                body.order_id,
+            )
             .map_err(|e| Problem::internal(&anyhow::Error::new(e)))?;
         Ok(Json(StreamToken {
             token,
@@ -263,7 +274,7 @@ impl StreamsApi {
     ) -> Result<Events, Problem> {
         let last = last_event_id(last.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let who = caller(&state, req, token.0.as_deref(), &tenant, "order", Some(*id))?;
+        let who = caller(&state, req, token.0.as_deref(), &tenant, "order", Some(*id)).await?;
         let order = visible_order(&state, &tenant, who, *id).await?;
         let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let id = *id;
@@ -307,7 +318,7 @@ impl StreamsApi {
     ) -> Result<Events, Problem> {
         let last = last_event_id(last.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None)?;
+        let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None).await?;
         require_role(&state, &tenant, who, STAFF).await?;
         let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let recheck = recheck(&state, &slug, move |s, t| async move {
@@ -329,7 +340,7 @@ impl StreamsApi {
     ) -> Result<Events, Problem> {
         let last = last_event_id(last.0.as_deref())?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None)?;
+        let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None).await?;
         require_role(&state, &tenant, who, DRIVERS).await?;
         let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let recheck = recheck(&state, &slug, move |s, t| async move {

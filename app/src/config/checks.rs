@@ -1,4 +1,5 @@
-//! What production refuses to start with. Development only warns (see `startup`).
+//! What production refuses to start with, and a development server reachable from other
+//! machines too: the secrets. Development on loopback only warns (see `startup`).
 
 use super::{Config, DEV_JWT_SECRET};
 
@@ -18,13 +19,24 @@ pub enum ProductionCheckError {
         "auth.jwt_secret is too short ({0} bytes, at least {MIN_SECRET_BYTES}): generate one with `ocpizza-admin secret generate`"
     )]
     ShortJwtSecret(usize),
+    #[error(
+        "auth.jwt_previous_secret is too short or the development default: it must be the secret being retired"
+    )]
+    BadPreviousSecret,
 }
 
-/// Checks the secrets of a production configuration; every other profile passes.
+/// Checks the secrets of a production configuration, or of one listening beyond loopback;
+/// a development server on loopback passes.
 pub(crate) fn check_production_secrets(config: &Config) -> Result<(), ProductionCheckError> {
     use secrecy::ExposeSecret;
-    if config.profile != super::Profile::Production {
+    if config.profile != super::Profile::Production && !config.listens_beyond_loopback() {
         return Ok(());
+    }
+    if let Some(previous) = &config.auth.jwt_previous_secret {
+        let previous = previous.expose_secret();
+        if previous.len() < MIN_SECRET_BYTES || previous == DEV_JWT_SECRET {
+            return Err(ProductionCheckError::BadPreviousSecret);
+        }
     }
     let secret = config
         .auth
@@ -83,7 +95,38 @@ mod tests {
     }
 
     #[test]
-    fn development_accepts_the_default() {
+    fn development_accepts_the_default_on_loopback_only() {
         assert_eq!(check_production_secrets(&Config::default()), Ok(()));
+        let mut exposed = Config::default();
+        exposed.http.host = "0.0.0.0".into();
+        assert_eq!(exposed.jwt_secret(), None, "no fallback beyond loopback");
+        assert_eq!(
+            check_production_secrets(&exposed),
+            Err(ProductionCheckError::MissingJwtSecret)
+        );
+        exposed.auth.jwt_secret = Some(DEV_JWT_SECRET.to_string().into());
+        assert_eq!(
+            check_production_secrets(&exposed),
+            Err(ProductionCheckError::DefaultJwtSecret)
+        );
+        let mut admin = Config::default();
+        admin.admin.host = "192.168.1.10".into();
+        assert!(admin.listens_beyond_loopback());
+        let mut local = Config::default();
+        local.http.host = "::1".into();
+        local.admin.host = "localhost".into();
+        assert!(!local.listens_beyond_loopback());
+    }
+
+    #[test]
+    fn a_previous_secret_must_be_a_real_one() {
+        let mut config = production(Some(&"k".repeat(48)));
+        config.auth.jwt_previous_secret = Some("short".to_string().into());
+        assert_eq!(
+            check_production_secrets(&config),
+            Err(ProductionCheckError::BadPreviousSecret)
+        );
+        config.auth.jwt_previous_secret = Some("p".repeat(40).into());
+        assert_eq!(check_production_secrets(&config), Ok(()));
     }
 }

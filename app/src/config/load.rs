@@ -48,9 +48,37 @@ pub(crate) fn figment() -> Result<Figment, ConfigError> {
 
 /// Extracts a [`Config`]; errors name the key and where it came from (file or variable).
 pub(crate) fn load_from(figment: Figment) -> Result<Config, ConfigError> {
-    figment.extract::<Config>().map_err(|err| {
+    let mut config = figment.extract::<Config>().map_err(|err| {
         ConfigError::Invalid(err.into_iter().map(describe).collect::<Vec<_>>().join("; "))
-    })
+    })?;
+    read_secret_files(&mut config)?;
+    Ok(config)
+}
+
+/// `auth.jwt_secret_file`, `http.metrics_token_file`: a secret's file, read when the secret
+/// itself is not given.
+fn read_secret_files(config: &mut Config) -> Result<(), ConfigError> {
+    if config.auth.jwt_secret.is_none()
+        && let Some(path) = &config.auth.jwt_secret_file
+    {
+        config.auth.jwt_secret = Some(read_secret("auth.jwt_secret_file", path)?.into());
+    }
+    if config.http.metrics_token.is_none()
+        && let Some(path) = &config.http.metrics_token_file
+    {
+        config.http.metrics_token = Some(read_secret("http.metrics_token_file", path)?.into());
+    }
+    Ok(())
+}
+
+fn read_secret(key: &str, path: &str) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| ConfigError::Invalid(format!("{key} {path}: {err}")))?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(ConfigError::Invalid(format!("{key} {path} is empty")));
+    }
+    Ok(secret.to_string())
 }
 
 /// figment names the key and its source; for a variable we add its exact name.
@@ -112,5 +140,32 @@ mod tests {
     fn production_has_no_default_secret() {
         let config = load_toml("profile = 'production'\n").expect("loads");
         assert_eq!(config.jwt_secret(), None);
+    }
+
+    #[test]
+    fn the_secret_can_come_from_a_file() {
+        let dir = std::env::temp_dir().join(format!("ocpizza-secret-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jwt-secret");
+        std::fs::write(&path, format!("{}\n", "f".repeat(43))).unwrap();
+        let toml = format!("[auth]\njwt_secret_file = '{}'\n", path.display());
+        let config = load_toml(&toml).expect("loads");
+        assert_eq!(config.jwt_secret(), Some("f".repeat(43).as_str()));
+        // The secret itself wins over its file.
+        let both = format!(
+            "[auth]\njwt_secret = '{}'\njwt_secret_file = '{}'\n",
+            "s".repeat(40),
+            path.display()
+        );
+        assert_eq!(
+            load_toml(&both).unwrap().jwt_secret(),
+            Some("s".repeat(40).as_str())
+        );
+        std::fs::write(&path, "  \n").unwrap();
+        let err = load_toml(&toml).expect_err("empty file").to_string();
+        assert!(err.contains("jwt_secret_file"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = load_toml(&toml).expect_err("missing file").to_string();
+        assert!(err.contains("jwt_secret_file"), "{err}");
     }
 }

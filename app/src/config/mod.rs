@@ -11,8 +11,8 @@ pub use admin::AdminConfig;
 pub use images::ImagesConfig;
 pub use sentry::SentryConfig;
 
-pub use checks::ProductionCheckError;
 pub(crate) use checks::check_production_secrets;
+pub use checks::{MIN_SECRET_BYTES, ProductionCheckError};
 pub use load::{ConfigError, load};
 
 use secrecy::SecretString;
@@ -178,6 +178,8 @@ pub struct HttpConfig {
     /// When set, `/metrics` of both servers answers only `Authorization: Bearer <this>`.
     #[serde(serialize_with = "secret::ser_opt")]
     pub metrics_token: Option<SecretString>,
+    /// A file holding `metrics_token`, read at start when the token itself is not set.
+    pub metrics_token_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,12 +202,23 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
-    /// HMAC secret of access tokens (HS256), at least 32 bytes; `ocpizza-admin secret generate`.
+    /// The secret every token signing key is derived from (one key per kind of token), at
+    /// least 32 bytes; `ocpizza-admin secret generate`.
     #[serde(serialize_with = "secret::ser_opt")]
     pub jwt_secret: Option<SecretString>,
+    /// A file holding `jwt_secret` (read at start when `jwt_secret` is unset), e.g. the one
+    /// `ocpizza-admin secret ensure` wrote on a shared volume.
+    pub jwt_secret_file: Option<String>,
+    /// The secret being retired during a rollover: tokens signed with its keys still verify,
+    /// none is signed with them (docs/OPERATIONS.md, "Security").
+    #[serde(serialize_with = "secret::ser_opt")]
+    pub jwt_previous_secret: Option<SecretString>,
     pub issuer: String,
     pub access_token_ttl_secs: u64,
+    /// A session whose refresh token goes unused this long ends (idle limit).
     pub refresh_token_ttl_days: u32,
+    /// A session ends this long after its login, however often it is refreshed.
+    pub session_max_days: u32,
     /// Login attempts allowed per email address per minute.
     pub login_attempts_per_email_per_minute: u32,
     /// Login attempts allowed per client address per minute.
@@ -239,6 +252,7 @@ impl Default for Config {
                 request_timeout_secs: 30,
                 idle_timeout_secs: 60,
                 metrics_token: None,
+                metrics_token_file: None,
                 max_body_bytes: 1024 * 1024,
                 trust_forwarded_for: false,
             },
@@ -251,9 +265,12 @@ impl Default for Config {
             },
             auth: AuthConfig {
                 jwt_secret: None,
+                jwt_secret_file: None,
+                jwt_previous_secret: None,
                 issuer: "ocpizza".into(),
                 access_token_ttl_secs: 15 * 60,
-                refresh_token_ttl_days: 30,
+                refresh_token_ttl_days: 14,
+                session_max_days: 30,
                 login_attempts_per_email_per_minute: 5,
                 login_attempts_per_ip_per_minute: 30,
             },
@@ -315,14 +332,36 @@ impl Config {
         })
     }
 
-    /// The JWT secret in effect: the configured one, or in development the well-known dev secret.
+    /// The previous secret, during a rollover.
+    pub fn jwt_previous_secret(&self) -> Option<&str> {
+        use secrecy::ExposeSecret;
+        self.auth
+            .jwt_previous_secret
+            .as_ref()
+            .map(|s| s.expose_secret())
+    }
+
+    /// The JWT secret in effect: the configured one, or in development on loopback the
+    /// well-known dev secret.
     pub fn jwt_secret(&self) -> Option<&str> {
         use secrecy::ExposeSecret;
         match (&self.auth.jwt_secret, self.profile) {
             (Some(s), _) => Some(s.expose_secret()),
-            (None, Profile::Development) => Some(DEV_JWT_SECRET),
-            (None, Profile::Production) => None,
+            (None, Profile::Development) if !self.listens_beyond_loopback() => Some(DEV_JWT_SECRET),
+            (None, _) => None,
         }
+    }
+
+    /// Whether a server of this configuration can be reached from another machine: then even
+    /// development refuses the well-known secret.
+    pub fn listens_beyond_loopback(&self) -> bool {
+        let loopback = |host: &str| {
+            host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        };
+        !loopback(&self.http.host) || !loopback(&self.admin.host)
     }
 }
 

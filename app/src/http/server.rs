@@ -13,7 +13,7 @@ use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use super::{Shared, headers, health, middleware, text};
-use crate::auth::Audience;
+use crate::auth::{Audience, Secrets};
 use crate::config::{Config, ProductionCheckError, Profile, check_production_secrets};
 use crate::db::{self, RoleCheckError};
 
@@ -56,7 +56,7 @@ pub struct Server {
     acceptor: TcpAcceptor,
     addr: SocketAddr,
     shared: Shared,
-    jwt_secret: String,
+    secrets: Secrets,
 }
 
 impl Server {
@@ -90,16 +90,18 @@ impl Server {
         let (acceptor, addr) = bind(&addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let jwt_secret = config
-            .jwt_secret()
-            .ok_or(ProductionCheckError::MissingJwtSecret)?
-            .to_string();
-        let shared = Shared::new(config, pool, &jwt_secret, audience);
+        let secrets = Secrets::new(
+            config
+                .jwt_secret()
+                .ok_or(ProductionCheckError::MissingJwtSecret)?,
+            config.jwt_previous_secret(),
+        );
+        let shared = Shared::new(config, pool, &secrets, audience);
         Ok(Self {
             acceptor,
             addr,
             shared,
-            jwt_secret,
+            secrets,
         })
     }
 
@@ -112,9 +114,9 @@ impl Server {
         &self.shared
     }
 
-    /// The secret tokens are signed with (other signed tokens derive from it).
-    pub fn jwt_secret(&self) -> &str {
-        &self.jwt_secret
+    /// The secrets the signing keys of tokens derive from.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// Serves `routes` until `shutdown` completes, then lets requests in flight finish (10 s at

@@ -8,7 +8,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 
 use crate::accounts::Sessions;
-use crate::auth::{Audience, JwtKeys, LoginLimiter};
+use crate::auth::{Audience, JwtKeys, LoginLimiter, Secrets};
 use crate::backup::maintenance::MaintenanceWatch;
 use crate::config::Config;
 
@@ -27,9 +27,9 @@ pub struct SharedInner {
 }
 
 impl Shared {
-    pub fn new(config: Config, pool: PgPool, jwt_secret: &str, audience: Audience) -> Self {
+    pub fn new(config: Config, pool: PgPool, secrets: &Secrets, audience: Audience) -> Self {
         let jwt = JwtKeys::new(
-            jwt_secret,
+            secrets,
             &config.auth.issuer,
             audience,
             Duration::from_secs(config.auth.access_token_ttl_secs),
@@ -56,6 +56,7 @@ impl Shared {
         Sessions {
             keys: &self.jwt,
             refresh_ttl_days: self.config.auth.refresh_token_ttl_days,
+            max_days: self.config.auth.session_max_days,
         }
     }
 }

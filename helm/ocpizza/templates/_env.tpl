@@ -48,6 +48,9 @@ OCPIZZA_IMAGES__S3__SECRET_KEY
 {{- if $c.sentry.enabled }}
 OCPIZZA_SENTRY__DSN
 {{- end }}
+{{- if .Values.metrics.requireToken }}
+OCPIZZA_HTTP__METRICS_TOKEN
+{{- end }}
 {{- end }}
 
 {{/* The chart-made Secret's data, base64-encoded; each value required with a message naming it. */}}
@@ -64,17 +67,24 @@ OCPIZZA_SENTRY__DSN
   "OCPIZZA_IMAGES__S3__ACCESS_KEY" (list "secrets.imagesS3.accessKey" $s.imagesS3.accessKey "needed with config.images.s3.endpoint")
   "OCPIZZA_IMAGES__S3__SECRET_KEY" (list "secrets.imagesS3.secretKey" $s.imagesS3.secretKey "needed with config.images.s3.endpoint")
   "OCPIZZA_SENTRY__DSN" (list "secrets.sentryDsn" $s.sentryDsn "needed with config.sentry.enabled")
+  "OCPIZZA_HTTP__METRICS_TOKEN" (list "secrets.metricsToken" $s.metricsToken "the bearer token Prometheus sends to /metrics (`ocpizza-admin secret generate`), needed with metrics.requireToken")
 -}}
 {{- range $key := include "ocpizza.secretKeys" . | splitList "\n" }}
 {{- $entry := get $values $key }}
 {{ $key }}: {{ required (printf "%s is required: %s %s" (index $entry 0) (index $entry 2) $hint) (index $entry 1) | b64enc | quote }}
 {{- end }}
+{{- if $s.jwtPreviousSecret }}
+OCPIZZA_AUTH__JWT_PREVIOUS_SECRET: {{ $s.jwtPreviousSecret | b64enc | quote }}
+{{- end }}
 {{- end }}
 
 {{/*
 Secret keys each binary may read:
-  app     runtime database URL, JWT secret, images bucket (to presign): never the owner URL;
-  admin   both database URLs (serve needs both), JWT secret, images and backup buckets;
+  app     runtime database URL, JWT secret, images bucket (to presign), metrics token: never the
+          owner URL;
+  admin   both database URLs (serve needs both), JWT secret, images and backup buckets, metrics
+          token;
+  (app and admin also read the previous JWT secret during a rollover, when the Secret has it)
   worker  owner URL, JWT secret (checked at start-up), SMTP, backup bucket;
   migrate owner URL and backup bucket (`migrate up` backs up first).
 */}}
@@ -83,8 +93,8 @@ Secret keys each binary may read:
 {{- $backup := list "OCPIZZA_BACKUP__S3__ACCESS_KEY" "OCPIZZA_BACKUP__S3__SECRET_KEY" -}}
 {{- $common := list "OCPIZZA_SENTRY__DSN" -}}
 {{- $byComponent := dict
-  "app" (concat (list "OCPIZZA_DATABASE__URL" "OCPIZZA_AUTH__JWT_SECRET") $images)
-  "admin" (concat (list "OCPIZZA_DATABASE__URL" "OCPIZZA_DATABASE__ADMIN_URL" "OCPIZZA_AUTH__JWT_SECRET") $images $backup)
+  "app" (concat (list "OCPIZZA_DATABASE__URL" "OCPIZZA_AUTH__JWT_SECRET" "OCPIZZA_HTTP__METRICS_TOKEN") $images)
+  "admin" (concat (list "OCPIZZA_DATABASE__URL" "OCPIZZA_DATABASE__ADMIN_URL" "OCPIZZA_AUTH__JWT_SECRET" "OCPIZZA_HTTP__METRICS_TOKEN") $images $backup)
   "worker" (concat (list "OCPIZZA_DATABASE__ADMIN_URL" "OCPIZZA_AUTH__JWT_SECRET" "OCPIZZA_EMAIL__SMTP_URL") $backup)
   "migrate" (concat (list "OCPIZZA_DATABASE__ADMIN_URL") $backup)
 -}}
@@ -135,6 +145,14 @@ Call with (dict "ctx" $ "component" "app" "configMap" NAME "secret" NAME "litera
       name: {{ $secret }}
       key: {{ $key }}
 {{- end }}
+{{- end }}
+{{- if has .component (list "app" "admin") }}
+- name: OCPIZZA_AUTH__JWT_PREVIOUS_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: OCPIZZA_AUTH__JWT_PREVIOUS_SECRET
+      optional: true
 {{- end }}
 {{- with (get $ctx.Values .component).extraEnv }}
 {{ toYaml . }}

@@ -2,6 +2,8 @@
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use ocpizza::auth::Secrets;
+use ocpizza::auth::keys::KeyRing;
 use ocpizza_tests::app::problem;
 use ocpizza_tests::{TestApp, spawn_app};
 use secrecy::ExposeSecret;
@@ -18,18 +20,31 @@ fn secret(app: &TestApp) -> String {
         .to_string()
 }
 
-fn sign(claims: &Value, key: &str) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(key.as_bytes()),
-    )
-    .unwrap()
+/// Signs with the key the app derives for `purpose` from `secret`, naming it in `kid`.
+fn sign_as(claims: &Value, secret: &str, purpose: &str) -> String {
+    let ring = KeyRing::new(&Secrets::new(secret, None), purpose);
+    encode(&ring.header(), claims, ring.signing_key()).unwrap()
 }
 
-fn valid_claims(sub: Uuid) -> Value {
+fn sign(claims: &Value, secret: &str) -> String {
+    sign_as(claims, secret, "app")
+}
+
+/// An open session of `user` (as a login makes).
+async fn session(app: &TestApp, user: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO sessions (id, user_id, audience, expires_at) VALUES ($1, $2, 'app', now() + interval '1 day')")
+        .bind(id)
+        .bind(user)
+        .execute(&app.db.owner)
+        .await
+        .unwrap();
+    id
+}
+
+fn valid_claims(sub: Uuid, sid: Uuid) -> Value {
     let now = Utc::now().timestamp();
-    json!({ "iss": "ocpizza", "aud": "ocpizza-app", "sub": sub, "iat": now, "exp": now + 600 })
+    json!({ "iss": "ocpizza", "aud": "ocpizza-app", "sub": sub, "sid": sid, "iat": now, "exp": now + 600 })
 }
 
 async fn assert_refused(app: &TestApp, token: &str, case: &str) {
@@ -43,6 +58,8 @@ async fn forged_tokens_are_refused() {
     let app = spawn_app().await;
     let user = app.create_user("victim@example.fr").await;
     let key = secret(&app);
+    let sid = session(&app, user).await;
+    let valid_claims = |sub| valid_claims(sub, sid);
 
     // Control: our own forging helper does make a token the app accepts.
     assert_eq!(
@@ -51,6 +68,55 @@ async fn forged_tokens_are_refused() {
             .status(),
         200
     );
+
+    // Signed with the configured secret itself (no derived key, no kid), or with the key of
+    // another kind of token: no key of the app's access tokens.
+    let raw = encode(
+        &Header::new(Algorithm::HS256),
+        &valid_claims(user),
+        &EncodingKey::from_secret(key.as_bytes()),
+    )
+    .unwrap();
+    assert_refused(&app, &raw, "the raw secret").await;
+    assert_refused(
+        &app,
+        &sign_as(&valid_claims(user), &key, "stream"),
+        "the stream key",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &sign_as(&valid_claims(user), &key, "admin"),
+        "the admin key",
+    )
+    .await;
+    let mut unknown = KeyRing::new(&Secrets::new(&key, None), "app").header();
+    unknown.kid = Some("app-000000000000".into());
+    let unknown = encode(
+        &unknown,
+        &valid_claims(user),
+        KeyRing::new(&Secrets::new(&key, None), "app").signing_key(),
+    )
+    .unwrap();
+    assert_refused(&app, &unknown, "an unknown kid").await;
+
+    // A session that does not exist, or of another person.
+    assert_refused(
+        &app,
+        &sign(&json_with_sid(&valid_claims(user), Uuid::now_v7()), &key),
+        "no such session",
+    )
+    .await;
+    let other = app.create_user("other@example.fr").await;
+    assert_refused(
+        &app,
+        &sign(&valid_claims(other), &key),
+        "another person's session",
+    )
+    .await;
+    let mut no_sid = valid_claims(user);
+    no_sid.as_object_mut().unwrap().remove("sid");
+    assert_refused(&app, &sign(&no_sid, &key), "no sid").await;
 
     // alg none: header {"alg":"none"}, no signature.
     let b64 = |v: &Value| {
@@ -108,6 +174,8 @@ async fn tokens_not_yet_valid_or_issued_in_the_future_are_refused() {
     let app = spawn_app().await;
     let user = app.create_user("temps@example.fr").await;
     let key = secret(&app);
+    let sid = session(&app, user).await;
+    let valid_claims = |sub| valid_claims(sub, sid);
     let now = Utc::now().timestamp();
     let mut not_yet = valid_claims(user);
     not_yet["nbf"] = json!(now + 3600);
@@ -128,4 +196,10 @@ async fn tokens_not_yet_valid_or_issued_in_the_future_are_refused() {
             .status(),
         200
     );
+}
+
+fn json_with_sid(claims: &Value, sid: Uuid) -> Value {
+    let mut claims = claims.clone();
+    claims["sid"] = json!(sid);
+    claims
 }
