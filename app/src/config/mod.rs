@@ -175,6 +175,9 @@ pub struct HttpConfig {
     /// A connection with no traffic for this long is closed (an open event stream has its
     /// keep-alives, so it is never idle that long).
     pub idle_timeout_secs: u64,
+    /// A request head (request line and headers) must arrive within this long of its first
+    /// byte, else 408 and the connection closes.
+    pub header_read_timeout_secs: u64,
     /// When set, `/metrics` of both servers answers only `Authorization: Bearer <this>`.
     #[serde(serialize_with = "secret::ser_opt")]
     pub metrics_token: Option<SecretString>,
@@ -251,6 +254,7 @@ impl Default for Config {
                 public_url: "http://127.0.0.1:8080".into(),
                 request_timeout_secs: 30,
                 idle_timeout_secs: 60,
+                header_read_timeout_secs: 10,
                 metrics_token: None,
                 metrics_token_file: None,
                 max_body_bytes: 1024 * 1024,

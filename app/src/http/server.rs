@@ -12,6 +12,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use super::conn_guard::GuardedAcceptor;
 use super::{Shared, headers, health, middleware, text};
 use crate::auth::{Audience, Secrets};
 use crate::config::{Config, ProductionCheckError, Profile, check_production_secrets};
@@ -135,7 +136,8 @@ impl Server {
         );
         tracing::info!(addr = %self.addr, "{name} listening");
         let idle = Duration::from_secs(self.shared.config.http.idle_timeout_secs.max(1));
-        let result = poem::Server::new_with_acceptor(self.acceptor)
+        let head = Duration::from_secs(self.shared.config.http.header_read_timeout_secs.max(1));
+        let result = poem::Server::new_with_acceptor(GuardedAcceptor::new(self.acceptor, head))
             .idle_timeout(idle)
             .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(10)))
             .await;

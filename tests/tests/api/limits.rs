@@ -1,7 +1,8 @@
 //! Request bodies are bounded (`http.max_body_bytes`): one past the limit is refused with 413
 //! before it is read, whether it declares its length or comes in chunks; a chunked body within
 //! the limit reaches its handler whole; image uploads keep their own, larger limit. Text the
-//! database cannot store (a NUL) is refused at the door, 422.
+//! database cannot store (a NUL) is refused at the door, 422. A request head must arrive in time
+//! (408) and its request line fit in 8 KiB (414), both answered as problem+json.
 
 use std::time::Duration;
 
@@ -267,4 +268,111 @@ async fn an_idle_connection_is_closed() {
         .await
         .expect("closed within 10 s");
     assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+}
+
+/// Reads until the server ends the connection (or 10 s pass): everything it sent.
+async fn until_closed(socket: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read_all = async {
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read_all)
+        .await
+        .expect("the server ends the connection within 10 s");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_client_trickling_its_headers_gets_408_and_loses_the_connection() {
+    let app = spawn_app_with(|c| {
+        c.http.header_read_timeout_secs = 1;
+        c.http.idle_timeout_secs = 30;
+    })
+    .await;
+    let mut socket = TcpStream::connect(app.addr).await.unwrap();
+    socket
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n")
+        .await
+        .unwrap();
+    // One header line every 200 ms: traffic enough to beat the idle timeout, never a whole head.
+    let trickle = async {
+        for i in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if socket
+                .write_all(format!("X-Slow-{i}: 1\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    };
+    let started = std::time::Instant::now();
+    trickle.await;
+    let answer = until_closed(&mut socket).await;
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("/problems/request-timeout"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_keep_alive_connection_may_idle_between_requests_longer_than_the_head_deadline() {
+    let app = spawn_app_with(|c| {
+        c.http.header_read_timeout_secs = 1;
+        c.http.idle_timeout_secs = 30;
+    })
+    .await;
+    let mut socket = TcpStream::connect(app.addr).await.unwrap();
+    let request = b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n";
+    for round in 0..2 {
+        socket.write_all(request).await.unwrap();
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut buf))
+            .await
+            .expect("an answer")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&buf[..n]);
+        assert!(
+            answer.starts_with("HTTP/1.1 200 "),
+            "round {round}: {answer}"
+        );
+        // Idle (no request begun) past the head deadline: the connection stays open.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_request_line_too_long_is_refused_as_a_problem() {
+    let app = spawn_app_with(|_| {}).await;
+    let mut socket = TcpStream::connect(app.addr).await.unwrap();
+    let line = format!(
+        "GET /api/v1/pizzerias?q={} HTTP/1.1\r\nHost: test\r\n\r\n",
+        "a".repeat(9000)
+    );
+    // The server may close before it has read everything.
+    let _ = socket.write_all(line.as_bytes()).await;
+    let answer = until_closed(&mut socket).await;
+    let (status, body) = parse(answer.as_bytes()).unwrap_or_else(|| panic!("{answer}"));
+    assert_eq!(status, 414, "{answer}");
+    assert_eq!(body["type"], "/problems/uri-too-long");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json")
+    );
+    // A long line within the limit still reaches the router.
+    let (status, _) = raw(
+        &app.addr.to_string(),
+        &format!("GET /nowhere?q={} HTTP/1.1", "a".repeat(7000)),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
 }
