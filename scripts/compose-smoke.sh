@@ -125,7 +125,7 @@ confirmation_caught() {
 }
 wait_for "the order's confirmation email is in Mailpit (:8025)" 60 confirmation_caught \
   || die "no email to client@demo.ocpizza.fr reached Mailpit"
-OPS=$(demo_login http://localhost:8081/admin/v1 admin@demo.ocpizza.fr)
+OPS=$(demo_login http://localhost:8081/admin/v1 admin@demo.ocpizza.fr "$(demo_totp)")
 curl -fsS "http://localhost:8081/admin/v1/tenants?q=bastille" -H "authorization: Bearer $OPS" \
   | grep -q '"paris-bastille"' || die "the admin API does not list paris-bastille"
 log "admin API (:8081): paris-bastille listed for the platform administrator"

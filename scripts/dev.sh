@@ -115,7 +115,7 @@ cat <<INFO
 
   Demo accounts (password: pizza-demo-2026)
     customer     client@demo.ocpizza.fr
-    group admin  admin@demo.ocpizza.fr   (admin API)
+    group admin  admin@demo.ocpizza.fr   (admin API; second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
     staff        <role>.<pizzeria>@demo.ocpizza.fr   role: owner manager cashier pizzaiolo driver
                  e.g. pizzaiolo.paris-bastille@demo.ocpizza.fr
 

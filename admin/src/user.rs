@@ -60,5 +60,11 @@ pub async fn run(pool: &PgPool, cmd: UserCommand) -> anyhow::Result<()> {
         }
         (false, None, _) => println!("existing account {email} is now a platform admin"),
     }
+    if !created.already_admin {
+        eprintln!(
+            "before using their rights, {email} must set up a second factor (log in to the admin \
+             API, POST /admin/v1/me/second-factor, then confirm it with a code; docs/API.md)"
+        );
+    }
     Ok(())
 }

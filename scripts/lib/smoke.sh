@@ -4,10 +4,23 @@
 # shellcheck shell=bash
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-# demo_login API EMAIL: prints an access token (demo password).
+# The demo platform administrator's second factor (admin/src/demo/mod.rs, DEMO_TOTP_SECRET).
+DEMO_TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+
+# demo_totp: the code its authenticator app shows now (RFC 6238: HMAC-SHA1, 30 s, 6 digits).
+demo_totp() {
+  python3 -c 'import base64, hashlib, hmac, struct, sys, time
+d = hmac.new(base64.b32decode(sys.argv[1]), struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = d[19] & 15
+print("%06d" % ((struct.unpack(">I", d[o:o + 4])[0] & 0x7fffffff) % 1000000))' "$DEMO_TOTP_SECRET"
+}
+
+# demo_login API EMAIL [TOTP]: prints an access token (demo password, and the code of a second
+# factor when given).
 demo_login() {
+  local totp=${3:+,\"totp\":\"$3\"}
   curl -fsS -X POST "$1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$2\",\"password\":\"pizza-demo-2026\"}" | json 'd["access_token"]'
+    -d "{\"email\":\"$2\",\"password\":\"pizza-demo-2026\"$totp}" | json 'd["access_token"]'
 }
 
 # demo_order BASE_URL: client@demo.ocpizza.fr orders a medium Reine for takeaway at paris-bastille

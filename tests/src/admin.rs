@@ -8,12 +8,14 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::app::{PASSWORD, TestApp};
+use crate::app::{PASSWORD, TestApp, current_code};
 
 pub struct AdminServer {
     pub base: String,
     pub client: reqwest::Client,
     pub config: Config,
+    /// The test database (owner role), to read second factors at login.
+    owner: sqlx::PgPool,
 }
 
 impl TestApp {
@@ -40,10 +42,12 @@ impl TestApp {
             base: format!("http://{addr}/admin/v1"),
             client: reqwest::Client::new(),
             config,
+            owner: self.db.owner.clone(),
         }
     }
 
-    /// A platform administrator (created with [`PASSWORD`]).
+    /// A platform administrator (created with [`PASSWORD`]), with the second factor platform
+    /// administrators must have ([`AdminServer::login`] sends its codes).
     pub async fn create_platform_admin(&self, email: &str) -> Uuid {
         let user = self.create_user(email).await;
         let mut conn = self.db.owner.acquire().await.expect("conn");
@@ -54,6 +58,10 @@ impl TestApp {
         )
         .await
         .expect("platform admin");
+        let secret = ocpizza::auth::totp::TotpSecret::generate();
+        ocpizza::accounts::second_factor::install(&mut conn, user, &secret)
+            .await
+            .expect("second factor");
         user
     }
 }
@@ -115,9 +123,11 @@ impl AdminServer {
         self.send(Method::POST, path, Some(token), Some(body)).await
     }
 
-    /// Logs in to the admin API; returns the access token.
+    /// Logs in to the admin API (with a code of the account's second factor, if it has one);
+    /// returns the access token.
     pub async fn login(&self, email: &str) -> String {
-        let body = serde_json::json!({ "email": email, "password": PASSWORD });
+        let totp = current_code(&self.owner, email).await;
+        let body = serde_json::json!({ "email": email, "password": PASSWORD, "totp": totp });
         let resp = self
             .send(Method::POST, "/auth/login", None, Some(&body))
             .await;

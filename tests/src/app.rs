@@ -152,13 +152,15 @@ impl TestApp {
             .expect("grant");
     }
 
-    /// Logs in and returns the whole token response.
+    /// Logs in (with a code of the account's second factor, if it has one) and returns the
+    /// whole token response.
     pub async fn login(&self, email: &str, password: &str) -> Value {
+        let totp = current_code(&self.db.owner, email).await;
         let resp = self
             .post(
                 "/api/v1/auth/login",
                 None,
-                &serde_json::json!({ "email": email, "password": password }),
+                &serde_json::json!({ "email": email, "password": password, "totp": totp }),
             )
             .await;
         assert_eq!(resp.status(), 200, "login of {email} failed");
@@ -199,4 +201,24 @@ pub async fn problem(resp: Response) -> (u16, Value) {
         "status {status} is not a problem"
     );
     (status, resp.json().await.expect("problem json"))
+}
+
+/// A code of `email`'s confirmed second factor that has not been used yet (the one of the
+/// current step, or of the next one when it was), as the person's authenticator app would show.
+pub async fn current_code(owner: &sqlx::PgPool, email: &str) -> Option<String> {
+    let row: Option<(Vec<u8>, Option<i64>)> = sqlx::query_as(
+        "SELECT f.secret, f.last_step FROM totp_factors f JOIN users u ON u.id = f.user_id
+         WHERE u.email = $1 AND f.confirmed_at IS NOT NULL",
+    )
+    .bind(email.to_lowercase())
+    .fetch_optional(owner)
+    .await
+    .expect("reading a second factor");
+    let (secret, used) = row?;
+    let secret = ocpizza::auth::totp::TotpSecret::from_bytes(secret);
+    let now = ocpizza::auth::totp::step_of(chrono::Utc::now().timestamp());
+    let step = (now..=now + 1)
+        .find(|s| used.is_none_or(|u| *s > u))
+        .expect("at most two logins of one account per 30 s in a test");
+    Some(secret.code_at(step))
 }

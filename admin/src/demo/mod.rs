@@ -19,6 +19,9 @@ pub const DEMO_PASSWORD: &str = "pizza-demo-2026";
 pub const DEMO_CUSTOMER: &str = "client@demo.ocpizza.fr";
 /// A platform administrator of the group, for the admin API.
 pub const DEMO_PLATFORM_ADMIN: &str = "admin@demo.ocpizza.fr";
+/// The demo platform administrator's second factor (platform administrators must have one):
+/// add it to an authenticator app, or compute its codes (RFC 6238, SHA-1, 30 s, 6 digits).
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 #[derive(Subcommand)]
 pub enum DemoCommand {
@@ -158,7 +161,12 @@ pub async fn run(pool: &PgPool, config: &Config, cmd: DemoCommand) -> anyhow::Re
         }
     }
     ensure_account(&mut tx, DEMO_CUSTOMER, "Camille Client", &hash).await?;
-    ensure_account(&mut tx, DEMO_PLATFORM_ADMIN, "Dominique Groupe", &hash).await?;
+    let admin = ensure_account(&mut tx, DEMO_PLATFORM_ADMIN, "Dominique Groupe", &hash).await?;
+    let totp = ocpizza::auth::totp::TotpSecret::from_base32(DEMO_TOTP_SECRET)
+        .context("the demo TOTP secret is base32")?;
+    ocpizza::accounts::second_factor::install(&mut tx, admin, &totp)
+        .await
+        .context("installing the demo administrator's second factor")?;
     ocpizza::accounts::admins::create_platform_admin(
         &mut tx,
         &Email::parse(DEMO_PLATFORM_ADMIN)?,
@@ -174,7 +182,9 @@ pub async fn run(pool: &PgPool, config: &Config, cmd: DemoCommand) -> anyhow::Re
     );
     println!("every demo account's password: {DEMO_PASSWORD}");
     println!("  customer: {DEMO_CUSTOMER}");
-    println!("  platform admin (admin API): {DEMO_PLATFORM_ADMIN}");
+    println!(
+        "  platform admin (admin API): {DEMO_PLATFORM_ADMIN}, second factor (TOTP) secret {DEMO_TOTP_SECRET}"
+    );
     println!(
         "  staff:    <role>.<pizzeria>@demo.ocpizza.fr, e.g. {}",
         staff_email(Role::Pizzaiolo, PIZZERIAS[0].slug)

@@ -4,6 +4,7 @@
 pub mod addresses;
 pub mod admins;
 pub mod email_tokens;
+pub mod second_factor;
 pub mod sessions;
 pub mod store;
 pub mod tokens;
@@ -36,6 +37,16 @@ pub enum AccountsError {
     InvalidEmailToken,
     #[error("too many login attempts")]
     RateLimited(RateLimited),
+    #[error("the account has a second factor and no code was given")]
+    SecondFactorNeeded,
+    #[error("wrong or reused second factor code")]
+    InvalidSecondFactor,
+    #[error("a second factor is already on")]
+    SecondFactorAlreadyOn,
+    #[error("no second factor to confirm or turn off")]
+    NoSecondFactorToConfirm,
+    #[error("platform administrators must keep a second factor")]
+    SecondFactorRequired,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -122,6 +133,7 @@ pub async fn login(
     limiter: &LoginLimiter,
     email: &str,
     password: &str,
+    totp: Option<&str>,
     client: Option<IpAddr>,
 ) -> Result<TokenPair, AccountsError> {
     // Throttle on the normalised email when it parses, on the raw text otherwise.
@@ -148,6 +160,7 @@ pub async fn login(
         return Err(AccountsError::InvalidCredentials);
     };
     let mut tx = pool.begin().await.context("starting a transaction")?;
+    second_factor::check_at_login(&mut tx, user.id, totp).await?;
     let session = Uuid::now_v7();
     let ends = Utc::now() + Duration::days(i64::from(policy.max_days));
     let audience = policy.keys.audience().db_value();

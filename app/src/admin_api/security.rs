@@ -100,11 +100,23 @@ async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
     Ok(require_manager(state, caller, slug).await?)
 }
 
+/// Whether the caller is a platform administrator; one without a second factor may use no
+/// platform right until they set one up (`/me/second-factor`).
 async fn is_platform_admin(state: &AdminState, caller: Caller) -> Result<bool, Problem> {
-    let admin = as_user(&state.pool, caller.user_id, async |tx| {
-        Ok(accounts::store::is_platform_admin(tx, caller.user_id).await?)
+    let (admin, second_factor) = as_user(&state.pool, caller.user_id, async |tx| {
+        let admin = accounts::store::is_platform_admin(tx, caller.user_id).await?;
+        let on = admin && accounts::second_factor::is_on(tx, caller.user_id).await?;
+        Ok((admin, on))
     })
     .await?;
+    if admin && !second_factor {
+        return Err(Problem::new(
+            poem::http::StatusCode::FORBIDDEN,
+            "second-factor-required",
+            "Set up a second factor first",
+        )
+        .detail("Platform administrators must have a second factor: POST /admin/v1/me/second-factor, then confirm it with a code."));
+    }
     Ok(admin)
 }
 

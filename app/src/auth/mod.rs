@@ -6,6 +6,7 @@ pub mod password_hash;
 pub mod rate_limit;
 pub mod refresh;
 pub mod stream_token;
+pub mod totp;
 
 pub use jwt::{AccessClaims, Audience, JwtError, JwtKeys};
 pub use keys::Secrets;

@@ -26,6 +26,9 @@ pub struct SessionsApi;
 struct LoginRequest {
     email: String,
     password: String,
+    /// The current code of the account's authenticator app, when it has a second factor
+    /// (required of platform administrators).
+    totp: Option<String>,
 }
 
 #[derive(Object)]
@@ -75,6 +78,7 @@ impl SessionsApi {
             &shared.login_limiter,
             &body.email,
             &body.password,
+            body.totp.as_deref(),
             ip,
         )
         .await?;

@@ -22,8 +22,8 @@ fn operations(spec: &Value, slug: &str) -> Vec<Operation> {
             if op["security"].as_array().is_none_or(|s| s.is_empty()) {
                 continue; // login, refresh, logout
             }
-            if path == "/me" {
-                continue; // any admin token
+            if path == "/me" || path.starts_with("/me/") {
+                continue; // any admin token: one's own profile and second factor
             }
             let mut concrete = path.replace("{slug}", slug);
             while let Some(start) = concrete.find('{') {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ocpizza_tests::app::problem;
+use ocpizza_tests::app::{current_code, problem};
 use ocpizza_tests::backup::{place, poll, shop_with_orders};
 use ocpizza_tests::fixtures::restock;
 use ocpizza_tests::mail::SmtpServer;
@@ -23,7 +23,9 @@ async fn admin_and_app_tokens_work_only_where_they_were_issued() {
         .await;
     assert_eq!(problem(resp).await.0, 401, "an app token at the admin API");
 
-    let body = json!({ "email": "ops@ocpizza.test", "password": "correct horse battery" });
+    let totp = current_code(&app.db.owner, "ops@ocpizza.test").await;
+    let body =
+        json!({ "email": "ops@ocpizza.test", "password": "correct horse battery", "totp": totp });
     let tokens: Value = admin
         .send(Method::POST, "/auth/login", None, Some(&body))
         .await

@@ -26,6 +26,7 @@ mod orders;
 mod reorder;
 mod restore;
 mod rls;
+mod second_factor;
 mod sessions;
 mod startup;
 mod stock;

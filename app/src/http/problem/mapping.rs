@@ -68,6 +68,33 @@ impl From<AccountsError> for Problem {
                 "Invalid or expired link",
             )
             .detail("This link was already used or has expired: ask for a new one."),
+            AccountsError::SecondFactorNeeded => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "second-factor-needed",
+                "A code from your authenticator app is needed",
+            )
+            .detail("This account has a second factor: send its current code as `totp`."),
+            AccountsError::InvalidSecondFactor => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid-second-factor",
+                "Wrong or already used code",
+            )
+            .detail("Send the code your authenticator app shows now (each code works once)."),
+            AccountsError::SecondFactorAlreadyOn => Problem::new(
+                StatusCode::CONFLICT,
+                "second-factor-on",
+                "A second factor is already on",
+            )
+            .detail("Turn it off with a current code before setting up another."),
+            AccountsError::NoSecondFactorToConfirm => Problem::new(
+                StatusCode::CONFLICT,
+                "no-second-factor",
+                "No second factor in that state",
+            )
+            .detail("Set one up first (POST /me/second-factor), then confirm it with a code."),
+            AccountsError::SecondFactorRequired => Problem::forbidden(
+                "Platform administrators must keep a second factor.",
+            ),
             AccountsError::Unexpected(e) => Problem::internal(&e),
         }
     }
