@@ -11,6 +11,7 @@ pub mod config;
 pub mod dashboard;
 pub mod db;
 pub mod delivery;
+pub mod devices;
 pub mod domain;
 pub mod email;
 pub mod export;

@@ -252,7 +252,7 @@ pub(crate) async fn change_password(
     store::set_password_hash(&mut tx, user_id, &hash)
         .await
         .context("storing a password")?;
-    end_all_sessions(&mut tx, user_id).await?;
+    end_every_session(&mut tx, user_id).await?;
     tx.commit().await.context("committing a password change")?;
     tracing::info!(user_id = %user_id, "password changed, sessions revoked");
     Ok(())
@@ -281,11 +281,52 @@ async fn end_session(conn: &mut PgConnection, session: Uuid) -> Result<u64, Acco
         .context("revoking a session")?)
 }
 
-/// Ends every session of a person.
-async fn end_all_sessions(conn: &mut PgConnection, user: Uuid) -> Result<(), AccountsError> {
+/// Ends every session of a person or device, at once.
+pub async fn end_every_session(conn: &mut PgConnection, user: Uuid) -> Result<(), AccountsError> {
     Ok(sessions::revoke_all_of_user(conn, user)
         .await
         .context("revoking sessions")?)
+}
+
+/// Opens a session of `audience` for a device account, ending at `ends` (its own absolute
+/// lifetime): the first refresh token, which the device exchanges for its tokens.
+pub async fn open_device_session(
+    conn: &mut PgConnection,
+    device_user: Uuid,
+    audience: auth::Audience,
+    refresh_ttl_days: u32,
+    ends: chrono::DateTime<Utc>,
+) -> Result<String, AccountsError> {
+    let session = Uuid::now_v7();
+    sessions::insert(conn, session, device_user, audience.db_value(), ends)
+        .await
+        .context("opening a device session")?;
+    new_refresh_token(conn, device_user, session, audience, refresh_ttl_days, ends).await
+}
+
+/// A refresh token of `session`: it expires when unused for `idle_days`, and never after the
+/// session's end.
+async fn new_refresh_token(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    session: Uuid,
+    audience: auth::Audience,
+    idle_days: u32,
+    ends: chrono::DateTime<Utc>,
+) -> Result<String, AccountsError> {
+    let refresh_token = auth::refresh::generate();
+    let idle = Utc::now() + Duration::days(i64::from(idle_days));
+    tokens::insert(
+        conn,
+        user_id,
+        session,
+        &auth::refresh::digest(&refresh_token),
+        audience.db_value(),
+        idle.min(ends),
+    )
+    .await
+    .context("storing a refresh token")?;
+    Ok(refresh_token)
 }
 
 /// A new pair for the session `session`, which ends at `ends`: the refresh token expires when
@@ -297,20 +338,16 @@ async fn issue(
     session: Uuid,
     ends: chrono::DateTime<Utc>,
 ) -> Result<TokenPair, AccountsError> {
-    let refresh_token = auth::refresh::generate();
-    let idle = Utc::now() + Duration::days(i64::from(policy.refresh_ttl_days));
-    let expires_at = idle.min(ends);
-    let family_id = session;
-    tokens::insert(
+    let audience = policy.keys.audience();
+    let refresh_token = new_refresh_token(
         conn,
         user_id,
-        family_id,
-        &auth::refresh::digest(&refresh_token),
-        policy.keys.audience().db_value(),
-        expires_at,
+        session,
+        audience,
+        policy.refresh_ttl_days,
+        ends,
     )
-    .await
-    .context("storing a refresh token")?;
+    .await?;
     let access_token = policy
         .keys
         .issue(user_id, session)
@@ -388,7 +425,7 @@ pub(crate) async fn reset_password(
     store::mark_verified(&mut tx, user)
         .await
         .context("marking an address verified")?;
-    end_all_sessions(&mut tx, user).await?;
+    end_every_session(&mut tx, user).await?;
     tx.commit().await.context("committing a password reset")?;
     tracing::info!(user_id = %user, "password reset");
     Ok(())

@@ -3,6 +3,7 @@
 //! `/docs`, probes and sessions (tokens of the admin audience). See docs/API.md.
 
 mod dashboard;
+mod devices;
 mod extras;
 mod group;
 mod me;
@@ -44,6 +45,7 @@ type Apis = (
     dashboard::DashboardApi,
     pizzeria::PizzeriaAdminApi,
     staff::StaffAdminApi,
+    devices::DevicesAdminApi,
     menu::MenuAdminApi,
     extras::ExtrasAdminApi,
     stock::StockAdminApi,

@@ -222,6 +222,8 @@ pub struct AuthConfig {
     pub refresh_token_ttl_days: u32,
     /// A session ends this long after its login, however often it is refreshed.
     pub session_max_days: u32,
+    /// A shared device's session (the kitchen tablet) ends this long after it was paired.
+    pub device_session_max_days: u32,
     /// Login attempts allowed per email address per minute.
     pub login_attempts_per_email_per_minute: u32,
     /// Login attempts allowed per client address per minute.
@@ -275,6 +277,7 @@ impl Default for Config {
                 access_token_ttl_secs: 15 * 60,
                 refresh_token_ttl_days: 14,
                 session_max_days: 30,
+                device_session_max_days: 90,
                 login_attempts_per_email_per_minute: 5,
                 login_attempts_per_ip_per_minute: 30,
             },

@@ -1,6 +1,8 @@
 //! Order placement under load: N guest orders from C concurrent clients against one pizzeria
 //! (the app in-process on a fresh database, as in the tests), every order taking the same hot
-//! ingredients. Prints throughput and latency percentiles. Run through `scripts/bench.sh`.
+//! ingredients. Then what the per-request session check costs: `GET /me` with a customer's
+//! token (the check and the profile), and the check alone (`accounts::session_open`), N of each.
+//! Prints throughput and latency percentiles. Run through `scripts/bench.sh`.
 
 use std::time::{Duration, Instant};
 
@@ -40,67 +42,58 @@ async fn main() {
                       { "product_id": m.cola, "size_id": m.cola_unit, "quantity": 1 }] })
     };
     let url = app.url("/api/v1/pizzerias/bench/orders");
-    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (client, url, next) = (app.client.clone(), url.clone(), next.clone());
-        let bodies: Vec<_> = (0..orders).map(body).collect();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut failures = 0usize;
-            loop {
-                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= bodies.len() {
-                    return (latencies, failures);
-                }
-                let t = Instant::now();
-                let ok = client
-                    .post(&url)
-                    .json(&bodies[n])
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 201);
-                latencies.push(t.elapsed());
-                failures += usize::from(!ok);
-            }
-        }));
-    }
-    let mut all: Vec<Duration> = Vec::new();
-    let mut failures = 0;
-    for t in tasks {
-        let (l, f) = t.await.expect("client task");
-        all.extend(l);
-        failures += f;
-    }
-    let elapsed = started.elapsed();
-    all.sort_unstable();
-    let pct = |p: f64| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let i = ((all.len() as f64 - 1.0) * p).round() as usize;
-        all.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    #[allow(clippy::cast_precision_loss)]
-    let rate = orders as f64 / elapsed.as_secs_f64();
-    println!(
-        "orders placed: {} of {orders} ({failures} failed) by {clients} clients, pool {pool}",
-        orders - failures
+    let client = app.client.clone();
+    let bodies = std::sync::Arc::new((0..orders).map(body).collect::<Vec<_>>());
+    let run = load(orders, clients, move |n| {
+        let (client, url, bodies) = (client.clone(), url.clone(), bodies.clone());
+        async move {
+            let sent = client.post(&url).json(&bodies[n]).send().await;
+            sent.is_ok_and(|r| r.status() == 201)
+        }
+    })
+    .await;
+    run.print(
+        "orders placed",
+        &format!("by {clients} clients, pool {pool}"),
     );
-    println!(
-        "elapsed: {:.2} s, throughput: {rate:.0} orders/s",
-        elapsed.as_secs_f64()
+
+    app.create_user("reader@example.fr").await;
+    let tokens = app
+        .login("reader@example.fr", ocpizza_tests::app::PASSWORD)
+        .await;
+    let token = tokens["access_token"].as_str().expect("token").to_string();
+    let (client, me) = (app.client.clone(), app.url("/api/v1/me"));
+    let run = load(orders, clients, move |_| {
+        let (client, me, token) = (client.clone(), me.clone(), token.clone());
+        async move {
+            let sent = client.get(&me).bearer_auth(&token).send().await;
+            sent.is_ok_and(|r| r.status() == 200)
+        }
+    })
+    .await;
+    run.print(
+        "GET /me (token, session check, profile)",
+        &format!("by {clients} clients"),
     );
-    println!(
-        "latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
-        pct(0.5),
-        pct(0.95),
-        pct(0.99),
-        pct(1.0)
-    );
+
+    let (user, session): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("SELECT user_id, id FROM sessions LIMIT 1")
+            .fetch_one(&app.db.owner)
+            .await
+            .expect("a session");
+    let runtime = app.db.app.clone();
+    let run = load(orders, clients, move |_| {
+        let runtime = runtime.clone();
+        async move {
+            let audience = ocpizza::auth::Audience::App;
+            ocpizza::accounts::session_open(&runtime, audience, user, session)
+                .await
+                .is_ok_and(|open| open)
+        }
+    })
+    .await;
+    run.print("session checks alone", &format!("by {clients} tasks"));
+
     let left: i64 = sqlx::query_scalar("SELECT quantity_on_hand FROM ingredients WHERE id = $1")
         .bind(m.mozzarella)
         .fetch_one(&app.db.owner)
@@ -114,4 +107,85 @@ async fn main() {
         "check: {placed} orders stored, mozzarella left {left} g (expected {} g)",
         500 + 200 * units - 200 * placed
     );
+}
+
+/// What a load run measured.
+struct Run {
+    total: usize,
+    failures: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+/// `total` calls of `call(n)` from `workers` concurrent tasks, each timed.
+async fn load<F, Fut>(total: usize, workers: usize, call: F) -> Run
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (next, call) = (next.clone(), call.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut failures) = (Vec::new(), 0usize);
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= total {
+                    return (latencies, failures);
+                }
+                let t = Instant::now();
+                let ok = call(n).await;
+                latencies.push(t.elapsed());
+                failures += usize::from(!ok);
+            }
+        }));
+    }
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    for t in tasks {
+        let (l, f) = t.await.expect("load task");
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    Run {
+        total,
+        failures,
+        elapsed,
+        latencies,
+    }
+}
+
+impl Run {
+    fn print(&self, what: &str, how: &str) {
+        let pct = |p: f64| {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
+            let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+            self.latencies
+                .get(i)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let rate = self.total as f64 / self.elapsed.as_secs_f64();
+        println!(
+            "{what}: {} of {} ({} failed) {how}",
+            self.total - self.failures,
+            self.total,
+            self.failures
+        );
+        println!(
+            "  elapsed: {:.2} s, throughput: {rate:.0}/s; latency ms: p50 {:.2}  p95 {:.2}  p99 {:.2}  max {:.2}",
+            self.elapsed.as_secs_f64(),
+            pct(0.5),
+            pct(0.95),
+            pct(0.99),
+            pct(1.0)
+        );
+    }
 }

@@ -11,6 +11,7 @@ mod admin_pizzeria;
 mod admin_tenants;
 mod backups;
 mod cli;
+mod devices;
 mod health;
 mod jwt;
 mod kitchen;

@@ -4,6 +4,7 @@
 use poem::http::StatusCode;
 
 use super::Problem;
+use crate::devices::DeviceError;
 use crate::images::ImageError;
 use crate::menu::group::GroupError;
 use crate::provisioning::ProvisionError;
@@ -57,6 +58,16 @@ impl From<ImageError> for Problem {
             .detail(format!("{e}.")),
             ImageError::Invalid(e) => Problem::invalid(&e),
             ImageError::Unexpected(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<DeviceError> for Problem {
+    fn from(err: DeviceError) -> Self {
+        match err {
+            DeviceError::Invalid(e) => Problem::invalid(&e),
+            DeviceError::NotFound => Problem::not_found("device"),
+            DeviceError::Unexpected(e) => Problem::internal(&e),
         }
     }
 }
