@@ -33,7 +33,7 @@ use crate::http::middleware::client_ip;
 use crate::http::tx::in_tenant;
 use crate::orders::store::OrderRow;
 use crate::realtime::limits::{StreamSlots, TooMany};
-use crate::realtime::stream::{self, Item, Recheck, Scope};
+use crate::realtime::stream::{self, Access, Item, Scope};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant};
 
@@ -106,10 +106,10 @@ async fn open(
     last: Option<i64>,
     first: Vec<Item>,
     to: Option<Destination>,
-    recheck: Recheck,
+    access: Access,
     slots: StreamSlots,
 ) -> Result<Events, Problem> {
-    let live = stream::open(state.pool.clone(), &state.hub, scope, last, recheck).await?;
+    let live = stream::open(state.pool.clone(), &state.hub, scope, last, access).await?;
     let delivery = state.config.delivery.clone();
     let events = futures_util::stream::iter(first)
         .chain(live)
@@ -158,21 +158,32 @@ fn slots(state: &AppState, req: &Request, subscriber: &str) -> Result<StreamSlot
 
 /// What a stream asks again when the pizzeria's staff or status changes: the pizzeria still
 /// open to its staff and customers, and `allowed` still true for the subscriber.
-fn recheck<F, Fut>(state: &AppState, slug: &str, allowed: F) -> Recheck
+fn recheck<F, Fut>(state: &AppState, slug: &str, who: Option<Principal>, allowed: F) -> Access
 where
     F: Fn(AppState, Tenant) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send + 'static,
 {
     let (state, slug, allowed) = (state.clone(), slug.to_string(), Arc::new(allowed));
-    Arc::new(move || {
+    let recheck: stream::Recheck = Arc::new(move || {
         let (state, slug, allowed) = (state.clone(), slug.clone(), Arc::clone(&allowed));
         Box::pin(async move {
+            // A subscriber's session must still be open (logout, password change, a revoked
+            // device), then the stream's own rule.
+            if let Some(who) = who
+                && session_open(&state, who).await.is_err()
+            {
+                return false;
+            }
             match tenancy::resolve(&state.pool, &slug).await {
                 Ok(tenant) => allowed(state, tenant).await,
                 Err(_) => false,
             }
         })
-    })
+    });
+    Access {
+        subscriber: who.map(|w| w.user_id),
+        recheck,
+    }
 }
 
 /// An order's stream: the driver's last known position first when it is on its way.
@@ -181,7 +192,7 @@ async fn order_stream(
     tenant: &Tenant,
     order: &OrderRow,
     last: Option<i64>,
-    recheck: Recheck,
+    access: Access,
     slots: StreamSlots,
 ) -> Result<Events, Problem> {
     let mut first = Vec::new();
@@ -215,7 +226,7 @@ async fn order_stream(
         last,
         first,
         Some(to),
-        recheck,
+        access,
         slots,
     )
     .await
@@ -278,7 +289,7 @@ impl StreamsApi {
         let order = visible_order(&state, &tenant, who, *id).await?;
         let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
         let id = *id;
-        let recheck = recheck(&state, &slug, move |s, t| async move {
+        let recheck = recheck(&state, &slug, Some(who), move |s, t| async move {
             visible_order(&s, &t, who, id).await.is_ok()
         });
         order_stream(&state, &tenant, &order.order, last, recheck, slots).await
@@ -299,7 +310,7 @@ impl StreamsApi {
         let order = tracked_order(&state, &tenant, &token).await?;
         let slots = slots(&state, req, &format!("link:{}", order.order.id))?;
         let token = token.0;
-        let recheck = recheck(&state, &slug, move |s, t| {
+        let recheck = recheck(&state, &slug, None, move |s, t| {
             let token = token.clone();
             async move { tracked_order(&s, &t, &token).await.is_ok() }
         });
@@ -321,7 +332,7 @@ impl StreamsApi {
         let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None).await?;
         require_role(&state, &tenant, who, STAFF).await?;
         let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
-        let recheck = recheck(&state, &slug, move |s, t| async move {
+        let recheck = recheck(&state, &slug, Some(who), move |s, t| async move {
             require_role(&s, &t, who, STAFF).await.is_ok()
         });
         let scope = Scope::Kitchen { tenant: tenant.id };
@@ -343,7 +354,7 @@ impl StreamsApi {
         let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None).await?;
         require_role(&state, &tenant, who, DRIVERS).await?;
         let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
-        let recheck = recheck(&state, &slug, move |s, t| async move {
+        let recheck = recheck(&state, &slug, Some(who), move |s, t| async move {
             require_role(&s, &t, who, DRIVERS).await.is_ok()
         });
         let scope = Scope::Driver {

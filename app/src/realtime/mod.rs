@@ -53,7 +53,8 @@ pub struct PositionNotice {
 /// streams of the pizzeria re-check their subscriber.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct AccessNotice {
-    pub tenant: Uuid,
+    /// The pizzeria whose staff or status changed; none when a person's sessions ended.
+    pub tenant: Option<Uuid>,
     pub user: Option<Uuid>,
 }
 
@@ -173,6 +174,14 @@ mod tests {
             panic!("not an access notice")
         };
         assert_eq!(a.user, None);
+        assert!(a.tenant.is_some());
+        // migration `session_notice`: a person's session ended, in no pizzeria in particular.
+        let ended =
+            r#"{"type":"access","tenant":null,"user":"0194b0c2-0000-7000-8000-000000000003"}"#;
+        let Notice::Access(a) = serde_json::from_str(ended).unwrap() else {
+            panic!("not an access notice")
+        };
+        assert_eq!((a.tenant, a.user.is_some()), (None, true));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
-use super::{Hub, LiveGuard, Notice, OrderNotice, PositionNotice, StreamKind};
+use super::{AccessNotice, Hub, LiveGuard, Notice, OrderNotice, PositionNotice, StreamKind};
 use crate::db;
 use crate::domain::lifecycle::Status;
 use crate::domain::order::Fulfilment;
@@ -35,8 +35,25 @@ pub enum Item {
 }
 
 /// Whether the subscriber may still see the stream, asked again whenever the pizzeria's staff
-/// or status changes (the same checks as when it was opened).
+/// or status changes, or the subscriber's sessions end (the same checks as when it was opened).
 pub type Recheck = Arc<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
+
+/// Who follows a stream (none for a tracking link) and how to ask again whether they may.
+pub struct Access {
+    pub subscriber: Option<Uuid>,
+    pub recheck: Recheck,
+}
+
+impl Access {
+    /// Whether an access notice may concern this stream: its pizzeria's, or the end of its
+    /// subscriber's sessions.
+    fn concerned_by(&self, notice: &AccessNotice, tenant: Uuid) -> bool {
+        match notice.tenant {
+            Some(t) => t == tenant,
+            None => notice.user.is_some() && notice.user == self.subscriber,
+        }
+    }
+}
 
 /// Delivery statuses a driver's stream shows.
 const DRIVER_STATUSES: [Status; 5] = [
@@ -138,7 +155,7 @@ struct State {
     pending: VecDeque<Item>,
     /// The last event id sent (or the starting point): nothing at or below it is sent again.
     last: i64,
-    recheck: Recheck,
+    access: Access,
     revoked: bool,
     _guard: LiveGuard,
 }
@@ -171,9 +188,10 @@ impl State {
                     }
                     // The staff or the pizzeria's status changed: is the subscriber still in?
                     Notice::Access(a)
-                        if a.tenant == self.scope.tenant() && !(self.recheck)().await =>
+                        if self.access.concerned_by(a, self.scope.tenant())
+                            && !(self.access.recheck)().await =>
                     {
-                        tracing::info!(tenant = %a.tenant, "stream closed: access revoked");
+                        tracing::info!(tenant = ?a.tenant, user = ?a.user, "stream closed: access revoked");
                         self.revoked = true;
                         return Some(Item::Revoked);
                     }
@@ -205,7 +223,7 @@ pub async fn open(
     hub: &Arc<Hub>,
     scope: Scope,
     last_event_id: Option<i64>,
-    recheck: Recheck,
+    access: Access,
 ) -> Result<impl Stream<Item = Item> + Send + 'static, sqlx::Error> {
     // The starting point is read before subscribing, and the replay after: an event committed
     // in between is in both and sent once (ids only grow, per pizzeria, in commit order).
@@ -220,7 +238,7 @@ pub async fn open(
         rx,
         pending: VecDeque::new(),
         last,
-        recheck,
+        access,
         revoked: false,
         _guard: hub.track(scope.kind()),
     };

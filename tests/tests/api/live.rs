@@ -747,6 +747,49 @@ async fn an_open_stream_closes_when_its_subscriber_loses_access() {
 }
 
 #[tokio::test]
+async fn an_open_stream_closes_when_its_session_ends_and_only_that_persons() {
+    let app = spawn_app().await;
+    let (tenant, _) = shop(&app, "sortie").await;
+    let cook = app.create_user("cook@sortie.test").await;
+    app.grant(tenant, cook, Role::Pizzaiolo).await;
+    let tokens = app
+        .login("cook@sortie.test", ocpizza_tests::app::PASSWORD)
+        .await;
+    let colleague = app
+        .staff_token(tenant, "colleague@sortie.test", Role::Pizzaiolo)
+        .await;
+    let open = async |token: &str| {
+        Sse::open(
+            app.request(
+                reqwest::Method::GET,
+                "/api/v1/pizzerias/sortie/kitchen/events",
+            )
+            .bearer_auth(token),
+        )
+        .await
+    };
+    let mut mine = open(tokens["access_token"].as_str().unwrap()).await;
+    let mut theirs = open(&colleague).await;
+
+    let logout = json!({ "refresh_token": tokens["refresh_token"] });
+    let resp = app.post("/api/v1/auth/logout", None, &logout).await;
+    assert_eq!(resp.status(), 204);
+    let last = mine.next(WITHIN).await.expect("a last event");
+    assert_eq!(last.event, "closed", "{:?}", last.data);
+    assert!(
+        mine.next(Duration::from_secs(2)).await.is_none(),
+        "it ended"
+    );
+    assert!(
+        theirs
+            .next(Duration::from_secs(2))
+            .await
+            .is_none_or(|e| e.event != "closed"),
+        "another person's stream stays open"
+    );
+}
+
+#[tokio::test]
 async fn a_tracking_link_holds_a_bounded_number_of_streams() {
     let app = ocpizza_tests::spawn_app_with(|c| {
         c.realtime.max_streams_per_subscriber = 2;

@@ -1,0 +1,2 @@
+DROP TRIGGER sessions_end ON sessions;
+DROP FUNCTION notify_session_end();
