@@ -23,7 +23,7 @@ use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::http::sessions::SessionsApi;
-use crate::http::{health, maintenance, server};
+use crate::http::{allow, health, maintenance, server};
 pub use startup::AdminApplication;
 pub use state::AdminState;
 
@@ -67,12 +67,16 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
 /// Every route of the admin server, with its middleware.
 pub(crate) fn routes(state: AdminState) -> impl Endpoint {
     let api = openapi();
+    let spec = api.spec();
     let watch = state.shared.maintenance.clone();
     // The switch itself stays up, so an operator can turn maintenance off through the API.
     let routes = server::standard_routes(&api)
         .nest(
             "/admin/v1",
-            maintenance::guard(api, watch, &["/admin/v1/maintenance", "/maintenance"]),
+            allow::with_allow(
+                maintenance::guard(api, watch, &["/admin/v1/maintenance", "/maintenance"]),
+                &spec,
+            ),
         )
         .at(
             "/metrics",

@@ -27,7 +27,7 @@ use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::http::sessions::SessionsApi;
-use crate::http::{health, maintenance, server};
+use crate::http::{allow, health, maintenance, server};
 use crate::state::AppState;
 
 #[derive(Tags)]
@@ -100,9 +100,13 @@ fn metrics(state: Data<&AppState>) -> poem::Response {
 /// Every route of `ocpizza-app`, with its middleware.
 pub(crate) fn routes(state: AppState) -> impl Endpoint {
     let api = openapi();
+    let spec = api.spec();
     let watch = state.shared.maintenance.clone();
     let routes = server::standard_routes(&api)
-        .nest("/api/v1", maintenance::guard(api, watch, &[]))
+        .nest(
+            "/api/v1",
+            allow::with_allow(maintenance::guard(api, watch, &[]), &spec),
+        )
         .at(
             "/api/v1/pizzerias/:slug/products/:id/image",
             get(images::product_image),

@@ -2,6 +2,7 @@
 //! common responses, the session endpoints and the server builder. The public API (`api`) and
 //! the admin API (`admin_api`) are route sets on top of it (docs/ARCHITECTURE.md).
 
+pub(crate) mod allow;
 pub(crate) mod conn_guard;
 #[cfg(test)]
 pub(crate) mod contract;

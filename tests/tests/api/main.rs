@@ -20,6 +20,7 @@ mod limits;
 mod live;
 mod lock_order;
 mod menu;
+mod methods;
 mod metrics;
 mod opening;
 mod order_races;
