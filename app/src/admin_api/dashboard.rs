@@ -12,6 +12,7 @@ use super::security::{Managed, ManagerAuth, PlatformAuth};
 use super::state::AdminState;
 use crate::dashboard::{self, Range, store};
 use crate::http::Problem;
+use crate::http::strict::Day;
 use crate::http::tx::{in_platform, in_tenant};
 
 #[derive(Default)]
@@ -68,8 +69,8 @@ fn view(d: dashboard::Dashboard) -> Result<Json<DashboardView>, Problem> {
     })?))
 }
 
-async fn group(state: &AdminState, from: &str, to: &str) -> Result<dashboard::Dashboard, Problem> {
-    let range = Range::parse(from, to)?;
+async fn group(state: &AdminState, from: &Day, to: &Day) -> Result<dashboard::Dashboard, Problem> {
+    let range = Range::new(from.0, to.0)?;
     let d = in_platform(&state.owner_pool, async |tx| {
         Ok(store::load(tx, None, range).await?)
     })
@@ -80,10 +81,10 @@ async fn group(state: &AdminState, from: &str, to: &str) -> Result<dashboard::Da
 async fn pizzeria(
     state: &AdminState,
     managed: &Managed,
-    from: &str,
-    to: &str,
+    from: &Day,
+    to: &Day,
 ) -> Result<dashboard::Dashboard, Problem> {
-    let range = Range::parse(from, to)?;
+    let range = Range::new(from.0, to.0)?;
     let tenant = managed.tenant.id;
     let d = in_tenant(&state.pool, tenant, async |tx| {
         Ok(store::load(tx, Some(tenant), range).await?)
@@ -100,8 +101,8 @@ impl DashboardApi {
         &self,
         state: Data<&AdminState>,
         _auth: PlatformAuth,
-        from: Query<String>,
-        to: Query<String>,
+        from: Query<Day>,
+        to: Query<Day>,
     ) -> Result<Json<DashboardView>, Problem> {
         view(group(&state, &from, &to).await?)
     }
@@ -112,8 +113,8 @@ impl DashboardApi {
         &self,
         state: Data<&AdminState>,
         _auth: PlatformAuth,
-        from: Query<String>,
-        to: Query<String>,
+        from: Query<Day>,
+        to: Query<Day>,
     ) -> Result<Csv, Problem> {
         Ok(csv(&group(&state, &from, &to).await?, "group"))
     }
@@ -125,8 +126,8 @@ impl DashboardApi {
         state: Data<&AdminState>,
         auth: ManagerAuth,
         slug: Path<String>,
-        from: Query<String>,
-        to: Query<String>,
+        from: Query<Day>,
+        to: Query<Day>,
     ) -> Result<Json<DashboardView>, Problem> {
         view(pizzeria(&state, &auth.pizzeria(&slug)?, &from, &to).await?)
     }
@@ -137,8 +138,8 @@ impl DashboardApi {
         state: Data<&AdminState>,
         auth: ManagerAuth,
         slug: Path<String>,
-        from: Query<String>,
-        to: Query<String>,
+        from: Query<Day>,
+        to: Query<Day>,
     ) -> Result<Csv, Problem> {
         let d = pizzeria(&state, &auth.0, &from, &to).await?;
         Ok(csv(&d, &slug))

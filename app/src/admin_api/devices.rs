@@ -15,11 +15,13 @@ use crate::devices::{self, DeviceRow, DeviceSessions};
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::strict::Text;
 
 #[derive(Default)]
 pub struct DevicesAdminApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct Device {
     id: Uuid,
     name: String,
@@ -48,9 +50,9 @@ impl From<DeviceRow> for Device {
 #[oai(deny_unknown_fields)]
 struct PairBody {
     /// What the staff call it, e.g. "Tablette cuisine".
-    name: String,
+    name: Text,
     /// cashier, pizzaiolo or driver.
-    role: String,
+    role: Text,
 }
 
 #[derive(Object)]

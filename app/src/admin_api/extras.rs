@@ -13,6 +13,7 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
+use crate::http::strict::Text;
 use crate::images::{self, ImageError};
 use crate::menu::edit::{self, ExtraChange};
 
@@ -58,7 +59,7 @@ fn upload_limit(ep: impl poem::Endpoint + 'static) -> impl poem::Endpoint {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct ExtraIn {
-    name: String,
+    name: Text,
     /// 0 to 10 000.
     price_cents: i64,
     recipe: Vec<RecipeIn>,
@@ -66,8 +67,9 @@ struct ExtraIn {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct ExtraPatch {
-    name: Option<String>,
+    name: Option<Text>,
     price_cents: Option<i64>,
     active: Option<bool>,
     /// Replaces the whole recipe.

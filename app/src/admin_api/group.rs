@@ -13,6 +13,7 @@ use super::security::PlatformAuth;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::strict::Text;
 use crate::http::tx::in_platform;
 use crate::menu::group::{
     self, GroupProduct, GroupProductInput, GroupRecipeItem, GroupSize, PushReport,
@@ -25,9 +26,9 @@ pub struct GroupMenuApi;
 #[oai(deny_unknown_fields)]
 struct GroupRecipeBody {
     /// An ingredient by name; a pizzeria without it gets it with nothing in stock.
-    ingredient: String,
+    ingredient: Text,
     /// `g`, `ml` or `piece`.
-    unit: String,
+    unit: Text,
     quantity: i64,
 }
 
@@ -35,8 +36,8 @@ struct GroupRecipeBody {
 #[oai(deny_unknown_fields)]
 struct GroupSizeBody {
     /// `[a-z0-9_-]{1,20}`, unique in the product: a pizzeria's size is matched by its code.
-    code: String,
-    label: String,
+    code: Text,
+    label: Text,
     /// The price a pizzeria starts with (cents); each then sets its own.
     price_cents: i64,
     #[oai(default)]
@@ -47,41 +48,41 @@ struct GroupSizeBody {
 #[oai(deny_unknown_fields)]
 struct GroupProductBody {
     /// A category by name, created in a pizzeria that has none of that name.
-    category: String,
+    category: Text,
     /// `pizza`, `drink` or `dessert`.
-    kind: String,
-    name: String,
+    kind: Text,
+    name: Text,
     #[oai(default)]
-    description: String,
+    description: Text,
     #[oai(default)]
-    allergens: Vec<String>,
+    allergens: Vec<Text>,
     /// A VAT class every pizzeria has (`food`, `soft_drink`, `alcohol`).
-    vat_class: String,
+    vat_class: Text,
     sizes: Vec<GroupSizeBody>,
 }
 
 impl From<GroupProductBody> for GroupProductInput {
     fn from(b: GroupProductBody) -> Self {
         GroupProductInput {
-            category: b.category,
-            kind: b.kind,
-            name: b.name,
-            description: b.description,
-            allergens: b.allergens,
-            vat_class: b.vat_class,
+            category: b.category.into(),
+            kind: b.kind.into(),
+            name: b.name.into(),
+            description: b.description.into(),
+            allergens: b.allergens.into_iter().map(String::from).collect(),
+            vat_class: b.vat_class.into(),
             sizes: b
                 .sizes
                 .into_iter()
                 .map(|s| GroupSize {
-                    code: s.code,
-                    label: s.label,
+                    code: s.code.into(),
+                    label: s.label.into(),
                     price_cents: s.price_cents,
                     recipe: s
                         .recipe
                         .into_iter()
                         .map(|r| GroupRecipeItem {
-                            ingredient: r.ingredient,
-                            unit: r.unit,
+                            ingredient: r.ingredient.into(),
+                            unit: r.unit.into(),
                             quantity: r.quantity,
                         })
                         .collect(),

@@ -12,6 +12,7 @@ use crate::accounts::{self, second_factor};
 use crate::http::Problem;
 use crate::http::responses::Done;
 use crate::http::sessions::SessionTags;
+use crate::http::strict::Text;
 use crate::http::tx::as_user;
 use crate::tenancy::memberships;
 
@@ -48,7 +49,7 @@ struct SecondFactorSetup {
 #[oai(deny_unknown_fields)]
 struct SecondFactorCode {
     /// The 6 digits the authenticator app shows now.
-    code: String,
+    code: Text,
 }
 
 #[derive(poem_openapi::ApiResponse)]

@@ -13,6 +13,7 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
+use crate::http::strict::Text;
 use crate::menu::edit::{self, ProductChange, SizeChange};
 use crate::menu::write::{NewProduct, NewSize};
 
@@ -40,15 +41,17 @@ pub(super) fn recipe(r: &[RecipeIn]) -> Vec<(Uuid, i64)> {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct CategoryIn {
-    name: String,
+    name: Text,
     position: Option<i32>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct CategoryChange {
-    name: Option<String>,
+    name: Option<Text>,
     position: Option<i32>,
 }
 
@@ -56,8 +59,8 @@ struct CategoryChange {
 #[oai(deny_unknown_fields)]
 struct SizeIn {
     /// Short code: `s`, `m`, `l`, `unit`… (lowercase letters, digits, `_`, `-`).
-    code: String,
-    label: String,
+    code: Text,
+    label: Text,
     /// Positive.
     price_cents: i64,
     recipe: Vec<RecipeIn>,
@@ -65,27 +68,29 @@ struct SizeIn {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct ProductIn {
     category_id: Uuid,
     /// pizza, drink or dessert.
-    kind: String,
-    name: String,
-    description: Option<String>,
+    kind: Text,
+    name: Text,
+    description: Option<Text>,
     allergens: Option<Vec<String>>,
     /// A VAT class of the pizzeria: `food`, `soft_drink` or `alcohol`.
-    vat_class: String,
+    vat_class: Text,
     position: Option<i32>,
     sizes: Vec<SizeIn>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct ProductPatch {
     category_id: Option<Uuid>,
-    name: Option<String>,
-    description: Option<String>,
+    name: Option<Text>,
+    description: Option<Text>,
     allergens: Option<Vec<String>>,
-    vat_class: Option<String>,
+    vat_class: Option<Text>,
     position: Option<i32>,
     /// `false` hides it from customers.
     active: Option<bool>,
@@ -93,8 +98,9 @@ struct ProductPatch {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct SizePatch {
-    label: Option<String>,
+    label: Option<Text>,
     price_cents: Option<i64>,
     /// Replaces the whole recipe.
     recipe: Option<Vec<RecipeIn>>,
@@ -222,10 +228,10 @@ impl MenuAdminApi {
         let b = body.0;
         let change = ProductChange {
             category_id: b.category_id,
-            name: b.name,
-            description: b.description,
+            name: b.name.map(String::from),
+            description: b.description.map(String::from),
             allergens: b.allergens,
-            vat_class: b.vat_class,
+            vat_class: b.vat_class.map(String::from),
             position: b.position,
             active: b.active,
         };

@@ -26,6 +26,7 @@ pub(super) struct SizeView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct ProductView {
     id: Uuid,
     category_id: Uuid,

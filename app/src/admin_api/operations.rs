@@ -14,6 +14,7 @@ use crate::audit;
 use crate::backup::{Backups, Kind, maintenance, registry};
 use crate::http::Problem;
 use crate::http::paging::Paging;
+use crate::http::strict::Text;
 use crate::http::tx::in_platform;
 use crate::jobs::failed;
 
@@ -22,10 +23,11 @@ pub struct OperationsApi;
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct MaintenanceBody {
     enabled: bool,
     /// Shown to API clients while it is on.
-    message: Option<String>,
+    message: Option<Text>,
 }
 
 #[derive(Object)]
@@ -35,6 +37,7 @@ struct MaintenanceView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct BackupView {
     id: Uuid,
     /// `scheduled`, `manual`, `safety` or `pre_migration`.
@@ -76,6 +79,7 @@ impl From<registry::BackupRow> for BackupView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct BackupPage {
     items: Vec<BackupView>,
     page: u32,
@@ -99,6 +103,7 @@ enum BackupStarted {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct FailedJobView {
     id: Uuid,
     queue: String,
@@ -145,7 +150,7 @@ impl OperationsApi {
         auth: PlatformAuth,
         body: Json<MaintenanceBody>,
     ) -> Result<Json<MaintenanceView>, Problem> {
-        let message = body.message.clone().unwrap_or_default();
+        let message = body.message.clone().map(String::from).unwrap_or_default();
         let by = format!("admin-api:{}", auth.0.user_id);
         maintenance::set(&state.owner_pool, body.enabled, &message, &by).await?;
         in_platform(&state.owner_pool, async |tx| {
@@ -173,8 +178,10 @@ impl OperationsApi {
         &self,
         state: Data<&AdminState>,
         _auth: PlatformAuth,
-        page: Query<Option<u32>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<BackupPage>, Problem> {
         let paging = Paging::parse(page.0, per_page.0)?;
         let all = registry::list(&state.owner_pool).await?;
@@ -239,8 +246,10 @@ impl OperationsApi {
         &self,
         state: Data<&AdminState>,
         _auth: PlatformAuth,
-        page: Query<Option<u32>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<FailedJobPage>, Problem> {
         let paging = Paging::parse(page.0, per_page.0)?;
         let mut conn = state.owner_pool.acquire().await?;

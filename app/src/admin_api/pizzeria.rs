@@ -13,6 +13,7 @@ use super::security::ManagerAuth;
 use super::state::AdminState;
 use crate::domain::InvalidInput;
 use crate::http::Problem;
+use crate::http::strict::Text;
 use crate::http::tx::in_platform;
 use crate::settings::store::{HoursRow, ServiceParams, ZoneRow};
 use crate::settings::{self, admin};
@@ -31,6 +32,7 @@ struct HoursIn {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct ZoneIn {
     postcode: String,
     fee_cents: Option<i32>,
@@ -38,21 +40,23 @@ struct ZoneIn {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct ExceptionIn {
     day: NaiveDate,
     /// Both or neither: special hours that day, or closed all day.
     opens: Option<NaiveTime>,
     closes: Option<NaiveTime>,
-    note: Option<String>,
+    note: Option<Text>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct ProfileIn {
-    address_line: Option<String>,
-    postcode: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
+    address_line: Option<Text>,
+    postcode: Option<Text>,
+    city: Option<Text>,
+    phone: Option<Text>,
     latitude: Option<f64>,
     longitude: Option<f64>,
 }
@@ -61,15 +65,16 @@ struct ProfileIn {
 #[oai(deny_unknown_fields)]
 struct PauseIn {
     /// Shown to customers.
-    message: String,
+    message: Text,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct BusyIn {
     /// 0 to 90 minutes added to every estimate.
     extra_minutes: i64,
-    note: Option<String>,
+    note: Option<Text>,
 }
 
 type Answer = Result<Json<PizzeriaView>, Problem>;
@@ -98,10 +103,10 @@ impl PizzeriaAdminApi {
     ) -> Answer {
         let b = body.0;
         let change = ProfileChange {
-            address_line: b.address_line,
-            postcode: b.postcode,
-            city: b.city,
-            phone: b.phone,
+            address_line: b.address_line.map(String::from),
+            postcode: b.postcode.map(String::from),
+            city: b.city.map(String::from),
+            phone: b.phone.map(String::from),
             latitude: b.latitude,
             longitude: b.longitude,
             ..ProfileChange::default()

@@ -5,6 +5,7 @@ use poem_openapi::Object;
 
 use super::state::AdminState;
 use crate::http::Problem;
+use crate::http::strict::Text;
 use crate::http::tx::in_tenant;
 use crate::settings::{self, store};
 use crate::tenancy::platform;
@@ -19,6 +20,7 @@ pub(super) struct Hours {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct Zone {
     pub(super) postcode: String,
     /// This postcode's fee; none: the default fee.
@@ -26,6 +28,7 @@ pub(super) struct Zone {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct Exception {
     pub(super) day: NaiveDate,
     /// None with `closes`: closed all day.
@@ -48,13 +51,14 @@ pub(super) struct Service {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub(super) struct Legal {
-    pub(super) legal_name: String,
+    pub(super) legal_name: Text,
     /// 14 digits.
-    pub(super) siret: String,
-    pub(super) vat_number: String,
+    pub(super) siret: Text,
+    pub(super) vat_number: Text,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct PizzeriaView {
     pub(super) slug: String,
     pub(super) name: String,
@@ -112,9 +116,9 @@ pub(super) async fn view(state: &AdminState, slug: &str) -> Result<PizzeriaView,
             avg_delivery_minutes: s.avg_delivery_minutes,
         },
         legal: Legal {
-            legal_name: s.legal_name,
-            siret: s.siret,
-            vat_number: s.vat_number,
+            legal_name: s.legal_name.into(),
+            siret: s.siret.into(),
+            vat_number: s.vat_number.into(),
         },
         online_paused: s.online_paused,
         pause_message: s.pause_message,

@@ -15,6 +15,7 @@ use super::state::AdminState;
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::strict::{OneOf, Text};
 use crate::tenancy::staff::{self, Actor};
 use crate::tenancy::{invitations, memberships};
 
@@ -47,15 +48,15 @@ struct StaffView {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct InviteBody {
-    email: String,
+    email: Text,
     /// owner, manager, cashier, pizzaiolo or driver (owner and manager: owners only).
-    role: String,
+    role: OneOf<Role>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct RoleBody {
-    role: String,
+    role: OneOf<Role>,
 }
 
 #[derive(ApiResponse)]
@@ -122,7 +123,7 @@ impl StaffAdminApi {
     ) -> Result<Invited, Problem> {
         let m = auth.pizzeria(&slug)?;
         let email = Email::parse(&body.email)?;
-        let role: Role = body.role.parse()?;
+        let role: Role = body.role.get()?;
         if role.manages() && !m.is_owner() {
             return Err(Problem::forbidden(
                 "Only an owner invites owners and managers.",
@@ -153,7 +154,7 @@ impl StaffAdminApi {
         body: Json<RoleBody>,
     ) -> Result<Done, Problem> {
         let m = auth.pizzeria(&slug)?;
-        let role: Role = body.role.parse()?;
+        let role: Role = body.role.get()?;
         m.run(&state.pool, async |tx, t, _| {
             Ok(staff::set_role(tx, t, &actor(&m), user_id.0, role).await?)
         })

@@ -15,6 +15,7 @@ use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::responses::{Created, Done};
 use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, QuantityIn};
+use crate::http::strict::Text;
 use crate::stock::Operation;
 use crate::stock::ingredients::{self, NewIngredient};
 
@@ -24,15 +25,16 @@ pub struct StockAdminApi;
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct IngredientIn {
-    name: String,
-    unit: String,
+    name: Text,
+    unit: Text,
     alert_threshold: i64,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct IngredientPatch {
-    name: Option<String>,
+    name: Option<Text>,
     alert_threshold: Option<i64>,
 }
 
@@ -46,8 +48,10 @@ impl StockAdminApi {
         auth: ManagerAuth,
         slug: Path<String>,
         low: Query<Option<bool>>,
-        page: Query<Option<u32>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<IngredientPage>, Problem> {
         let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(page.0, per_page.0)?;
@@ -169,7 +173,9 @@ impl StockAdminApi {
         slug: Path<String>,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<Vec<Movement>>, Problem> {
         let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(None, per_page.0)?;

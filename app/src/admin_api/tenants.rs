@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem::Body;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Binary, Json};
+use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
@@ -15,8 +15,11 @@ use super::state::AdminState;
 use crate::export;
 use crate::http::Problem;
 use crate::http::paging::Paging;
+use crate::http::streamed::JsonStream;
+use crate::http::strict::{OneOf, Text};
 use crate::http::tx::in_platform;
 use crate::provisioning::{self, NewPizzeria, OwnerSetup};
+use crate::tenancy::TenantStatus;
 use crate::tenancy::platform::{self, ProfileChange};
 use crate::tenancy::store::{self, TenantRow};
 
@@ -24,6 +27,7 @@ use crate::tenancy::store::{self, TenantRow};
 pub struct TenantsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TenantView {
     id: Uuid,
     slug: String,
@@ -72,23 +76,25 @@ struct TenantPage {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct NewTenantBody {
     /// Lowercase letters, digits and single dashes; it is in every URL of the pizzeria.
-    slug: String,
-    name: String,
-    address_line: Option<String>,
-    postcode: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
+    slug: Text,
+    name: Text,
+    address_line: Option<Text>,
+    postcode: Option<Text>,
+    city: Option<Text>,
+    phone: Option<Text>,
     latitude: Option<f64>,
     longitude: Option<f64>,
     /// IANA timezone (default `Europe/Paris`).
-    timezone: Option<String>,
+    timezone: Option<Text>,
     /// The owner: an existing account becomes owner at once, anyone else is invited by email.
-    owner_email: String,
+    owner_email: Text,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct CreatedTenant {
     tenant: TenantView,
     /// `existing_account` or `invited`.
@@ -98,22 +104,23 @@ struct CreatedTenant {
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct TenantChange {
-    name: Option<String>,
-    address_line: Option<String>,
-    postcode: Option<String>,
-    city: Option<String>,
-    phone: Option<String>,
+    name: Option<Text>,
+    address_line: Option<Text>,
+    postcode: Option<Text>,
+    city: Option<Text>,
+    phone: Option<Text>,
     latitude: Option<f64>,
     longitude: Option<f64>,
-    timezone: Option<String>,
+    timezone: Option<Text>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct SuspendBody {
     /// Why (kept in the audit log).
-    reason: String,
+    reason: Text,
 }
 
 #[derive(ApiResponse)]
@@ -122,11 +129,31 @@ enum TenantCreated {
     Ok(Json<CreatedTenant>),
 }
 
+/// The export document (`ocpizza-tenant-export/1`). Described here, never built: it is
+/// streamed as the rows are read (`crate::export`).
+#[derive(Object)]
+#[allow(dead_code)]
+struct TenantExport {
+    /// `ocpizza-tenant-export/1`.
+    format: String,
+    exported_at: DateTime<Utc>,
+    /// The pizzeria's own row.
+    tenant: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Every table that holds its data, by name: its rows, as stored.
+    tables: std::collections::BTreeMap<
+        String,
+        Vec<std::collections::BTreeMap<String, serde_json::Value>>,
+    >,
+}
+
 #[derive(ApiResponse)]
 enum Exported {
     /// The whole pizzeria as one JSON document, streamed.
-    #[oai(status = 200, content_type = "application/json")]
-    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String),
+    #[oai(status = 200)]
+    Ok(
+        JsonStream<TenantExport>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }
 
 #[OpenApi(prefix_path = "/tenants", tag = "AdminTags::Platform")]
@@ -137,25 +164,23 @@ impl TenantsApi {
         &self,
         state: Data<&AdminState>,
         _auth: PlatformAuth,
-        status: Query<Option<String>>,
+        status: Query<Option<OneOf<TenantStatus>>>,
         q: Query<Option<String>>,
-        page: Query<Option<u32>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<TenantPage>, Problem> {
         let paging = Paging::parse(page.0, per_page.0)?;
-        if let Some(s) = status.0.as_deref()
-            && !["active", "suspended", "offboarding"].contains(&s)
-        {
-            return Err(crate::domain::InvalidInput::new(
-                "status",
-                "must be active, suspended or offboarding",
-            )
-            .into());
-        }
         let mut conn = state.owner_pool.acquire().await?;
         let (rows, total) = store::page(
             &mut conn,
-            status.0.as_deref(),
+            status
+                .0
+                .as_ref()
+                .map(OneOf::get)
+                .transpose()?
+                .map(TenantStatus::as_str),
             q.0.as_deref(),
             paging.limit(),
             paging.offset(),
@@ -179,16 +204,16 @@ impl TenantsApi {
     ) -> Result<TenantCreated, Problem> {
         let b = body.0;
         let input = NewPizzeria {
-            slug: b.slug,
-            name: b.name,
-            address_line: b.address_line.unwrap_or_default(),
-            postcode: b.postcode.unwrap_or_default(),
-            city: b.city.unwrap_or_default(),
-            phone: b.phone.unwrap_or_default(),
+            slug: b.slug.into(),
+            name: b.name.into(),
+            address_line: b.address_line.unwrap_or_default().into(),
+            postcode: b.postcode.unwrap_or_default().into(),
+            city: b.city.unwrap_or_default().into(),
+            phone: b.phone.unwrap_or_default().into(),
             latitude: b.latitude,
             longitude: b.longitude,
-            timezone: b.timezone.unwrap_or_else(|| "Europe/Paris".into()),
-            owner_email: b.owner_email,
+            timezone: b.timezone.unwrap_or_else(|| "Europe/Paris".into()).into(),
+            owner_email: b.owner_email.into(),
         };
         let (created, row) = in_platform(&state.owner_pool, async |tx| {
             let created = provisioning::create_pizzeria(tx, &input, Some(auth.0.user_id)).await?;
@@ -229,14 +254,14 @@ impl TenantsApi {
     ) -> Result<Json<TenantView>, Problem> {
         let b = body.0;
         let change = ProfileChange {
-            name: b.name,
-            address_line: b.address_line,
-            postcode: b.postcode,
-            city: b.city,
-            phone: b.phone,
+            name: b.name.map(String::from),
+            address_line: b.address_line.map(String::from),
+            postcode: b.postcode.map(String::from),
+            city: b.city.map(String::from),
+            phone: b.phone.map(String::from),
             latitude: b.latitude,
             longitude: b.longitude,
-            timezone: b.timezone,
+            timezone: b.timezone.map(String::from),
         };
         let row = in_platform(&state.owner_pool, async |tx| {
             Ok(platform::update_profile(tx, auth.0.user_id, &slug, change).await?)
@@ -305,7 +330,7 @@ impl TenantsApi {
             row.slug,
             Utc::now().format("%Y%m%d")
         );
-        Ok(Exported::Ok(Binary(body), name))
+        Ok(Exported::Ok(JsonStream::new(body), name))
     }
 
     /// Offboard: the export is written to `admin.export_dir`, the pizzeria closes at once, and

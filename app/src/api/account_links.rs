@@ -7,6 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use crate::accounts;
 use crate::http::Problem;
+use crate::http::strict::Text;
 use crate::state::AppState;
 
 #[derive(Default)]
@@ -14,19 +15,19 @@ pub struct AccountLinksApi;
 
 #[derive(Object)]
 struct TokenBody {
-    token: String,
+    token: Text,
 }
 
 #[derive(Object)]
 struct ResetRequest {
-    email: String,
+    email: Text,
 }
 
 #[derive(Object)]
 struct NewPasswordBody {
-    token: String,
+    token: Text,
     /// 10 to 128 characters.
-    new_password: String,
+    new_password: Text,
 }
 
 #[derive(ApiResponse)]

@@ -8,8 +8,10 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::security::BearerAuth;
 use crate::accounts::{self, Registration};
+use crate::domain::Locale;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::strict::{OneOf, Text};
 use crate::http::tx::as_user;
 use crate::state::AppState;
 use crate::tenancy::memberships;
@@ -18,14 +20,15 @@ use crate::tenancy::memberships;
 pub struct AccountsApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct RegisterRequest {
-    email: String,
+    email: Text,
     /// 10 to 128 characters.
-    password: String,
-    name: String,
-    phone: Option<String>,
+    password: Text,
+    name: Text,
+    phone: Option<Text>,
     /// `fr` (default) or `en`.
-    locale: Option<String>,
+    locale: Option<OneOf<Locale>>,
 }
 
 #[derive(Object)]
@@ -62,8 +65,8 @@ struct MeResponse {
 
 #[derive(Object)]
 struct ChangePasswordRequest {
-    current_password: String,
-    new_password: String,
+    current_password: Text,
+    new_password: Text,
 }
 
 #[OpenApi(tag = "ApiTags::Accounts")]
@@ -79,11 +82,16 @@ impl AccountsApi {
         accounts::register(
             &state.pool,
             Registration {
-                email: body.email,
-                password: body.password,
-                name: body.name,
-                phone: body.phone,
-                locale: body.locale,
+                email: body.email.into(),
+                password: body.password.into(),
+                name: body.name.into(),
+                phone: body.phone.map(String::from),
+                locale: body
+                    .locale
+                    .as_ref()
+                    .map(OneOf::get)
+                    .transpose()?
+                    .map(|l| l.as_str().to_string()),
             },
         )
         .await?;

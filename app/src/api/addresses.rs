@@ -13,6 +13,7 @@ use crate::domain::InvalidInput;
 use crate::domain::order::parse_postcode;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::strict::Text;
 use crate::http::tx::as_user;
 use crate::state::AppState;
 
@@ -21,20 +22,22 @@ pub struct AddressesApi;
 
 #[derive(Object)]
 #[oai(rename = "SavedAddressInput")]
+#[oai(skip_serializing_if_is_none)]
 struct AddressBody {
     /// e.g. "Maison", "Bureau".
     #[oai(default)]
-    label: String,
-    line: String,
-    postcode: String,
-    city: String,
+    label: Text,
+    line: Text,
+    postcode: Text,
+    city: Text,
     #[oai(default)]
-    instructions: String,
+    instructions: Text,
     latitude: Option<f64>,
     longitude: Option<f64>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct SavedAddress {
     id: Uuid,
     label: String,

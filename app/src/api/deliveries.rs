@@ -28,6 +28,7 @@ struct AssignBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PositionBody {
     lat: f64,
     lng: f64,
@@ -39,6 +40,7 @@ struct PositionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct PositionAccepted {
     /// From the distance to the address at the configured speed (absent without coordinates).
     estimated_arrival: Option<DateTime<Utc>>,
@@ -64,6 +66,7 @@ impl From<Position> for PositionView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct TrackingView {
     status: String,
     /// Only while the order is out for delivery.

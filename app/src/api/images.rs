@@ -1,52 +1,67 @@
 //! `GET /api/v1/pizzerias/{slug}/products/{id}/image`: a product's picture for customers. With
 //! an image bucket, a redirect to a presigned URL that expires after `images.url_ttl_secs`;
-//! in development (local directory), the image itself. A plain route (binary answer), listed
-//! in docs/API.md.
+//! in development (local directory), the image itself.
 
-use poem::http::{StatusCode, header};
-use poem::web::{Data, Path};
-use poem::{IntoResponse, Response, handler};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
+use super::ApiTags;
 use crate::http::Problem;
+use crate::http::streamed::Image;
 use crate::http::tx::in_tenant;
 use crate::images::Served;
 use crate::state::AppState;
 use crate::{menu, tenancy};
 
-#[handler]
-pub(crate) async fn product_image(
-    state: Data<&AppState>,
-    Path((slug, id)): Path<(String, String)>,
-) -> Response {
-    match serve(&state, &slug, &id).await {
-        Ok(r) => r,
-        Err(p) => p.into_response(),
-    }
+#[derive(Default)]
+pub struct ImagesApi;
+
+#[derive(ApiResponse)]
+enum Picture {
+    /// The image (images kept in a local directory).
+    #[oai(status = 200)]
+    Image(Image, #[oai(header = "Cache-Control")] String),
+    /// The image bucket's short-lived URL of the image.
+    #[oai(status = 302)]
+    Redirect(
+        #[oai(header = "Location")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
 }
 
-async fn serve(state: &AppState, slug: &str, id: &str) -> Result<Response, Problem> {
-    let id: Uuid = id.parse().map_err(|_| Problem::not_found("product"))?;
-    let tenant = tenancy::resolve(&state.pool, slug).await?;
-    let menu = in_tenant(&state.pool, tenant.id, async |tx| {
-        Ok(menu::current(&state.menus, tx, tenant.id).await?)
-    })
-    .await?;
-    let key = menu
-        .product(id)
-        .filter(|p| p.active)
-        .and_then(|p| p.image_key.clone())
-        .ok_or_else(|| Problem::not_found("image"))?;
-    match state.images.serve(&key).await? {
-        Some(Served::Redirect(url)) => Ok(Response::builder()
-            .status(StatusCode::FOUND)
-            .header(header::LOCATION, url)
-            .header(header::CACHE_CONTROL, "private, max-age=60")
-            .finish()),
-        Some(Served::Bytes(bytes, content_type)) => Ok(Response::builder()
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::CACHE_CONTROL, "public, max-age=300")
-            .body(bytes)),
-        None => Err(Problem::not_found("image")),
+#[OpenApi(tag = "ApiTags::Menu")]
+impl ImagesApi {
+    /// A product's picture: the image, or a redirect to a short-lived URL of it. 404 when the
+    /// product is not on the menu or has no picture.
+    #[oai(path = "/pizzerias/:slug/products/:id/image", method = "get")]
+    async fn product_image(
+        &self,
+        state: Data<&AppState>,
+        slug: Path<String>,
+        id: Path<Uuid>,
+    ) -> Result<Picture, Problem> {
+        let tenant = tenancy::resolve(&state.pool, &slug).await?;
+        let menu = in_tenant(&state.pool, tenant.id, async |tx| {
+            Ok(menu::current(&state.menus, tx, tenant.id).await?)
+        })
+        .await?;
+        let key = menu
+            .product(*id)
+            .filter(|p| p.active)
+            .and_then(|p| p.image_key.clone())
+            .ok_or_else(|| Problem::not_found("image"))?;
+        match state.images.serve(&key).await? {
+            Some(Served::Redirect(url)) => Ok(Picture::Redirect(url, "private, max-age=60".into())),
+            Some(Served::Bytes(bytes, content_type)) => Ok(Picture::Image(
+                Image {
+                    bytes,
+                    content_type,
+                },
+                "public, max-age=300".into(),
+            )),
+            None => Err(Problem::not_found("image")),
+        }
     }
 }

@@ -12,6 +12,7 @@ use super::ApiTags;
 use super::security::{BearerAuth, STAFF, require_role, staff_pizzeria};
 use crate::domain::Role;
 use crate::http::Problem;
+use crate::http::strict::Day;
 use crate::http::tx::in_tenant;
 use crate::menu::{self, MenuData};
 use crate::orders::queries;
@@ -56,6 +57,7 @@ struct QueueOrder {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct EventView {
     id: i64,
     from: Option<String>,
@@ -152,15 +154,10 @@ fn memo_line(menu: &MenuData, l: &LineRow) -> QueueLine {
 pub(super) async fn day_or_today(
     state: &AppState,
     tenant: &Tenant,
-    day: Option<String>,
+    day: Option<Day>,
 ) -> Result<NaiveDate, Problem> {
-    if let Some(day) = day {
-        return day.parse().map_err(|_| {
-            Problem::invalid(&crate::domain::InvalidInput::new(
-                "day",
-                "must be a date such as 2026-11-27",
-            ))
-        });
+    if let Some(Day(day)) = day {
+        return Ok(day);
     }
     let now = Utc::now();
     let schedule = in_tenant(&state.pool, tenant.id, async |tx| {
@@ -260,7 +257,7 @@ impl KitchenApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         slug: Path<String>,
-        day: Query<Option<String>>,
+        day: Query<Option<Day>>,
     ) -> Result<Json<SummaryView>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         require_role(

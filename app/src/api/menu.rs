@@ -22,6 +22,7 @@ use crate::{orders, settings, stock, tenancy};
 pub struct MenuApi;
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SizeView {
     id: Uuid,
     code: String,
@@ -34,6 +35,7 @@ pub struct SizeView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProductView {
     id: Uuid,
     kind: String,
@@ -53,6 +55,7 @@ pub struct ProductView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ExtraView {
     id: Uuid,
     name: String,
@@ -110,6 +113,7 @@ struct SlotView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct OpeningView {
     pizzeria: String,
     timezone: String,

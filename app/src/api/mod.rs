@@ -60,6 +60,7 @@ type Apis = (
         addresses::AddressesApi,
         pizzerias::PizzeriasApi,
         menu::MenuApi,
+        images::ImagesApi,
         orders::OrdersApi,
         order_actions::OrderActionsApi,
         history::HistoryApi,
@@ -106,10 +107,6 @@ pub(crate) fn routes(state: AppState) -> impl Endpoint {
         .nest(
             "/api/v1",
             allow::with_allow(maintenance::guard(api, watch, &[]), &spec),
-        )
-        .at(
-            "/api/v1/pizzerias/:slug/products/:id/image",
-            get(images::product_image),
         )
         .at(
             "/metrics",

@@ -12,6 +12,7 @@ use super::security::{BearerAuth, MANAGERS, STAFF, staff_pizzeria};
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::responses::Done;
+use crate::http::strict::Text;
 use crate::http::tx::in_tenant;
 use crate::state::AppState;
 use crate::{menu, settings};
@@ -26,7 +27,7 @@ const KITCHEN: &[Role] = &[Role::Owner, Role::Manager, Role::Pizzaiolo];
 struct PauseRequest {
     /// Shown to customers while paused.
     #[oai(default)]
-    message: String,
+    message: Text,
 }
 
 #[derive(Object)]
@@ -34,15 +35,16 @@ struct BusyRequest {
     /// Minutes added to every preparation estimate; 0 ends the busy time.
     extra_minutes: i64,
     #[oai(default)]
-    note: String,
+    note: Text,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct SoldOutRequest {
     /// Until when; absent: until further notice.
     until: Option<DateTime<Utc>>,
     #[oai(default)]
-    note: String,
+    note: Text,
 }
 
 #[derive(Object)]
@@ -54,6 +56,7 @@ struct HoursView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct ZoneView {
     postcode: String,
     /// Absent: the default delivery fee.

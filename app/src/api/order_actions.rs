@@ -17,6 +17,7 @@ use crate::domain::lifecycle::{Action, Actor};
 use crate::domain::order::PaymentMethod;
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
+use crate::http::strict::{OneOf, Text};
 use crate::http::tx::in_tenant;
 use crate::orders::transitions::{self, ActingAs, ActionInput};
 use crate::orders::{self, OrderDetails, modify};
@@ -27,12 +28,13 @@ use crate::tenancy::{self, Tenant};
 pub struct OrderActionsApi;
 
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 struct ActionBody {
     /// Why; required when staff cancel.
     #[oai(default)]
-    reason: String,
+    reason: Text,
     /// On `deliver` or `pick-up`: how the customer paid (`cash` or `card`), if not as ordered.
-    payment_method: Option<String>,
+    payment_method: Option<OneOf<PaymentMethod>>,
 }
 
 #[derive(Object)]
@@ -53,12 +55,8 @@ enum Modified {
 
 fn input(body: &ActionBody) -> Result<ActionInput, Problem> {
     Ok(ActionInput {
-        reason: body.reason.clone(),
-        payment_method: body
-            .payment_method
-            .as_deref()
-            .map(str::parse::<PaymentMethod>)
-            .transpose()?,
+        reason: body.reason.to_string(),
+        payment_method: body.payment_method.as_ref().map(OneOf::get).transpose()?,
     })
 }
 
@@ -136,10 +134,10 @@ impl OrderActionsApi {
         auth: BearerAuth,
         slug: Path<String>,
         id: Path<Uuid>,
-        action: Path<String>,
+        action: Path<OneOf<Action>>,
         body: OptionalJson<ActionBody>,
     ) -> Result<Json<OrderView>, Problem> {
-        let action = action.parse::<Action>()?;
+        let action = action.0.get()?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let who = acting(&state, &tenant, &auth, *id, action).await?;
         let input = input(&body.0.unwrap_or_default())?;
@@ -157,10 +155,10 @@ impl OrderActionsApi {
         state: Data<&AppState>,
         slug: Path<String>,
         token: Path<String>,
-        action: Path<String>,
+        action: Path<OneOf<Action>>,
         body: OptionalJson<ActionBody>,
     ) -> Result<Json<OrderView>, Problem> {
-        let action = action.parse::<Action>()?;
+        let action = action.0.get()?;
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let order = tracked_order(&state, &tenant, &token).await?;
         let input = input(&body.0.unwrap_or_default())?;

@@ -10,6 +10,7 @@ use super::security::{Principal, staff_roles};
 use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
 use crate::domain::{Locale, Role};
 use crate::http::Problem;
+use crate::http::strict::{OneOf, Text};
 use crate::orders::lines::LineRequest;
 use crate::orders::{AddressInput, OrderRequest, Placer};
 use crate::state::AppState;
@@ -38,12 +39,13 @@ impl LineBody {
 
 #[derive(Object)]
 #[oai(rename = "DeliveryAddressInput")]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct AddressBody {
-    line: String,
-    postcode: String,
-    city: String,
+    line: Text,
+    postcode: Text,
+    city: Text,
     #[oai(default)]
-    instructions: String,
+    instructions: Text,
     latitude: Option<f64>,
     longitude: Option<f64>,
 }
@@ -51,17 +53,18 @@ pub(super) struct AddressBody {
 #[derive(Object)]
 #[oai(rename = "PersonInput")]
 pub(super) struct PersonBody {
-    name: String,
+    name: Text,
     #[oai(default)]
-    email: String,
-    phone: String,
+    email: Text,
+    phone: Text,
 }
 
 /// A new order. Prices are computed by the server: any price in the request is ignored.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(super) struct PlaceOrderBody {
     /// `delivery` or `takeaway`.
-    fulfilment: String,
+    fulfilment: OneOf<Fulfilment>,
     lines: Vec<LineBody>,
     /// Required for delivery unless `address_id` names a saved address.
     delivery_address: Option<AddressBody>,
@@ -69,32 +72,32 @@ pub(super) struct PlaceOrderBody {
     /// A slot start from `/opening` (`next_slots`); absent: as soon as possible.
     slot_start: Option<DateTime<Utc>>,
     /// `cash` or `card`, paid on delivery or pickup.
-    payment_method: String,
+    payment_method: OneOf<PaymentMethod>,
     /// Signed-in customers: a phone for this order (else the account's).
-    contact_phone: Option<String>,
+    contact_phone: Option<Text>,
     /// Guests (no token): name, email and phone.
     guest: Option<PersonBody>,
     /// Staff only: `phone` or `counter`.
-    channel: Option<String>,
+    channel: Option<OneOf<Channel>>,
     /// Staff only: the walk-in or caller's name and phone.
     customer: Option<PersonBody>,
     #[oai(default)]
-    note: String,
+    note: Text,
     /// `fr` or `en`: the language of the order's emails. Default: the request's
     /// `Accept-Language`, else a signed-in customer's account language, else French.
-    locale: Option<String>,
+    locale: Option<OneOf<Locale>>,
 }
 
 pub(super) fn request_of(body: &PlaceOrderBody, req: &Request) -> Result<OrderRequest, Problem> {
-    let locale = match body.locale.as_deref() {
-        Some(l) => Some(l.parse::<Locale>()?),
+    let locale = match &body.locale {
+        Some(l) => Some(l.get()?),
         None => req
             .header(poem::http::header::ACCEPT_LANGUAGE)
             .and_then(Locale::from_accept_language),
     };
     Ok(OrderRequest {
         locale,
-        fulfilment: body.fulfilment.parse::<Fulfilment>()?,
+        fulfilment: body.fulfilment.get()?,
         lines: body
             .lines
             .iter()
@@ -106,18 +109,18 @@ pub(super) fn request_of(body: &PlaceOrderBody, req: &Request) -> Result<OrderRe
             })
             .collect(),
         delivery_address: body.delivery_address.as_ref().map(|a| AddressInput {
-            line: a.line.clone(),
-            postcode: a.postcode.clone(),
-            city: a.city.clone(),
-            instructions: a.instructions.clone(),
+            line: a.line.to_string(),
+            postcode: a.postcode.to_string(),
+            city: a.city.to_string(),
+            instructions: a.instructions.to_string(),
             latitude: a.latitude,
             longitude: a.longitude,
         }),
         address_id: body.address_id,
         slot_start: body.slot_start,
-        payment_method: body.payment_method.parse::<PaymentMethod>()?,
-        contact_phone: body.contact_phone.clone(),
-        note: body.note.clone(),
+        payment_method: body.payment_method.get()?,
+        contact_phone: body.contact_phone.clone().map(String::from),
+        note: body.note.to_string(),
     })
 }
 
@@ -128,11 +131,7 @@ pub(super) async fn placer_of(
     who: Option<Principal>,
     body: &PlaceOrderBody,
 ) -> Result<Placer, Problem> {
-    let channel = body
-        .channel
-        .as_deref()
-        .map(str::parse::<Channel>)
-        .transpose()?;
+    let channel = body.channel.as_ref().map(OneOf::get).transpose()?;
     match (who, channel) {
         (None, Some(Channel::Phone | Channel::Counter)) => Err(Problem::unauthorized(
             "Phone and counter orders are taken by signed-in staff.",
@@ -145,9 +144,9 @@ pub(super) async fn placer_of(
                 ))
             })?;
             Ok(Placer::Guest {
-                name: g.name.clone(),
-                email: g.email.clone(),
-                phone: g.phone.clone(),
+                name: g.name.to_string(),
+                email: g.email.to_string(),
+                phone: g.phone.to_string(),
             })
         }
         (Some(p), Some(channel @ (Channel::Phone | Channel::Counter))) => {
@@ -168,8 +167,8 @@ pub(super) async fn placer_of(
                 user_id: p.user_id,
                 role,
                 channel,
-                name: c.name.clone(),
-                phone: c.phone.clone(),
+                name: c.name.to_string(),
+                phone: c.phone.to_string(),
             })
         }
         (Some(p), _) => Ok(Placer::Customer { user_id: p.user_id }),

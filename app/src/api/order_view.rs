@@ -41,6 +41,7 @@ pub struct VatView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AddressView {
     pub line: String,
     pub postcode: String,
@@ -51,6 +52,7 @@ pub struct AddressView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ContactView {
     pub name: String,
     pub phone: String,
@@ -59,6 +61,7 @@ pub struct ContactView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrderView {
     pub id: Uuid,
     pub pizzeria: String,

@@ -19,6 +19,7 @@ use crate::domain::lifecycle::Status;
 use crate::domain::order::{Fulfilment, PaymentMethod};
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
+use crate::http::strict::{Day, OneOf};
 use crate::http::tx::in_tenant;
 use crate::orders::AddressInput;
 use crate::orders::lines::LineRequest;
@@ -30,11 +31,12 @@ use crate::tenancy::{self, Tenant};
 pub struct OrdersApi;
 
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 struct ReorderBody {
     /// Defaults to the past order's.
-    fulfilment: Option<String>,
+    fulfilment: Option<OneOf<Fulfilment>>,
     slot_start: Option<DateTime<Utc>>,
-    payment_method: Option<String>,
+    payment_method: Option<OneOf<PaymentMethod>>,
 }
 
 #[derive(ApiResponse)]
@@ -88,11 +90,11 @@ impl OrdersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         slug: Path<String>,
-        day: Query<Option<String>>,
-        status: Query<Option<String>>,
+        day: Query<Option<Day>>,
+        status: Query<Option<OneOf<Status>>>,
     ) -> Result<Json<Vec<OrderView>>, Problem> {
         let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
-        let status = status.0.as_deref().map(str::parse::<Status>).transpose()?;
+        let status = status.0.as_ref().map(OneOf::get).transpose()?;
         let day = day_or_today(&state, &tenant, day.0).await?;
         let orders = in_tenant(&state.pool, tenant.id, async |tx| {
             Ok(queries::of_day(tx, tenant.id, day, status).await?)
@@ -187,8 +189,8 @@ impl OrdersApi {
             return Err(Problem::not_found("order"));
         }
         let b = body.0.unwrap_or_default();
-        let fulfilment = match b.fulfilment.as_deref() {
-            Some(f) => f.parse::<Fulfilment>()?,
+        let fulfilment = match &b.fulfilment {
+            Some(f) => f.get()?,
             None => past.order.fulfilment,
         };
         let request = OrderRequest {
@@ -221,8 +223,8 @@ impl OrdersApi {
             }),
             address_id: None,
             slot_start: b.slot_start,
-            payment_method: match b.payment_method.as_deref() {
-                Some(m) => m.parse::<PaymentMethod>()?,
+            payment_method: match &b.payment_method {
+                Some(m) => m.get()?,
                 None => past.order.payment_method,
             },
             contact_phone: Some(past.order.contact_phone.clone()),

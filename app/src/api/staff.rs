@@ -11,6 +11,7 @@ use super::ApiTags;
 use super::security::{BearerAuth, MANAGERS, require_role, staff_pizzeria};
 use crate::domain::{Email, Role};
 use crate::http::Problem;
+use crate::http::strict::{OneOf, Text};
 use crate::http::tx::in_tenant;
 use crate::state::AppState;
 use crate::tenancy::{self, invitations};
@@ -20,12 +21,13 @@ pub struct StaffApi;
 
 #[derive(Object)]
 struct InviteBody {
-    email: String,
+    email: Text,
     /// owner, manager, cashier, pizzaiolo or driver.
-    role: String,
+    role: OneOf<Role>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct InvitationView {
     id: Uuid,
     email: String,
@@ -35,12 +37,13 @@ struct InvitationView {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct AcceptBody {
-    token: String,
+    token: Text,
     /// For a new account: your name.
-    name: Option<String>,
+    name: Option<Text>,
     /// For a new account: 10 to 128 characters.
-    password: Option<String>,
+    password: Option<Text>,
 }
 
 #[derive(Object)]
@@ -72,7 +75,7 @@ impl StaffApi {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
         let roles = require_role(&state, &tenant, auth.0, MANAGERS).await?;
         let email = Email::parse(&body.email)?;
-        let role: Role = body.role.parse()?;
+        let role: Role = body.role.get()?;
         if role.manages() && !roles.contains(&Role::Owner) {
             return Err(Problem::forbidden(
                 "Only an owner invites owners and managers.",

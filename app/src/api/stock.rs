@@ -43,8 +43,10 @@ impl StockApi {
         auth: BearerAuth,
         slug: Path<String>,
         low: Query<Option<bool>>,
-        page: Query<Option<u32>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<IngredientPage>, Problem> {
         let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let paging = Paging::parse(page.0, per_page.0)?;
@@ -65,7 +67,9 @@ impl StockApi {
         slug: Path<String>,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
-        per_page: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
+            Option<u32>,
+        >,
     ) -> Result<Json<Vec<Movement>>, Problem> {
         let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let paging = Paging::parse(None, per_page.0)?;

@@ -30,6 +30,7 @@ use crate::domain::Role;
 use crate::domain::lifecycle::Status;
 use crate::http::Problem;
 use crate::http::middleware::client_ip;
+use crate::http::strict::Text;
 use crate::http::tx::in_tenant;
 use crate::orders::store::OrderRow;
 use crate::realtime::limits::{StreamSlots, TooMany};
@@ -44,9 +45,10 @@ pub struct StreamsApi;
 const DRIVERS: &[Role] = &[Role::Driver, Role::Manager, Role::Owner];
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 struct StreamTokenRequest {
     /// `order`, `kitchen` or `driver`.
-    stream: String,
+    stream: Text,
     /// For `order`.
     order_id: Option<Uuid>,
 }
@@ -244,7 +246,7 @@ impl StreamsApi {
         body: Json<StreamTokenRequest>,
     ) -> Result<Json<StreamToken>, Problem> {
         let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        match (body.stream.as_str(), body.order_id) {
+        match (&*body.stream, body.order_id) {
             ("order", Some(id)) => drop(visible_order(&state, &tenant, auth.0, id).await?),
             ("kitchen", None) => drop(require_role(&state, &tenant, auth.0, STAFF).await?),
             ("driver", None) => drop(require_role(&state, &tenant, auth.0, DRIVERS).await?),

@@ -39,7 +39,11 @@ impl Range {
             NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .map_err(|_| InvalidInput::new(field, "must be a date such as 2026-11-23"))
         };
-        let (from, to) = (day("from", from)?, day("to", to)?);
+        Self::new(day("from", from)?, day("to", to)?)
+    }
+
+    /// The days `from`..=`to`: `to` not before `from`, at most `MAX_DAYS` of them.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, InvalidInput> {
         if to < from {
             return Err(InvalidInput::new("to", "must not be before from"));
         }

@@ -9,6 +9,8 @@ pub enum Locale {
 }
 
 impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Fr, Locale::En];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Locale::Fr => "fr",

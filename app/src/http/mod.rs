@@ -18,6 +18,8 @@ pub mod server;
 pub mod sessions;
 pub mod shared;
 pub(crate) mod stock;
+pub(crate) mod streamed;
+pub(crate) mod strict;
 pub(crate) mod text;
 pub(crate) mod tx;
 

@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi, Tags};
 
 use super::middleware::client_ip;
 use super::responses::Done;
+use super::strict::Text;
 use super::{Problem, Shared};
 use crate::accounts::{self, TokenPair};
 
@@ -23,18 +24,19 @@ pub struct SessionsApi;
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
+#[oai(skip_serializing_if_is_none)]
 struct LoginRequest {
-    email: String,
-    password: String,
+    email: Text,
+    password: Text,
     /// The current code of the account's authenticator app, when it has a second factor
     /// (required of platform administrators).
-    totp: Option<String>,
+    totp: Option<Text>,
 }
 
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct RefreshRequest {
-    refresh_token: String,
+    refresh_token: Text,
 }
 
 #[derive(Object)]

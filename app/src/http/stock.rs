@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::Problem;
 use super::paging::Paging;
+use super::strict::{Nullable, Text};
 use super::tx::in_tenant;
 use crate::stock::{self, IngredientRow, MovementRow, Operation};
 
@@ -53,9 +54,9 @@ pub(crate) struct Movement {
     delta: i64,
     /// `order`, `cancellation`, `modification`, `restock`, `waste` or `inventory`.
     reason: String,
-    actor_user_id: Option<Uuid>,
-    actor_name: Option<String>,
-    order_id: Option<Uuid>,
+    actor_user_id: Nullable<Uuid>,
+    actor_name: Nullable<String>,
+    order_id: Nullable<Uuid>,
     note: String,
     at: DateTime<Utc>,
 }
@@ -66,9 +67,9 @@ impl From<MovementRow> for Movement {
             id: r.id,
             delta: r.delta,
             reason: r.reason,
-            actor_user_id: r.actor_user_id,
-            actor_name: r.actor_name,
-            order_id: r.order_id,
+            actor_user_id: Nullable(r.actor_user_id),
+            actor_name: Nullable(r.actor_name),
+            order_id: Nullable(r.order_id),
             note: r.note,
             at: r.at,
         }
@@ -83,7 +84,7 @@ pub(crate) struct QuantityIn {
     pub(crate) quantity: i64,
     /// Why (required for waste).
     #[oai(default)]
-    pub(crate) note: String,
+    pub(crate) note: Text,
 }
 
 /// An inventory count.
@@ -93,11 +94,12 @@ pub(crate) struct CountIn {
     /// What was counted, in the ingredient's unit: the stock becomes this.
     pub(crate) counted: i64,
     #[oai(default)]
-    pub(crate) note: String,
+    pub(crate) note: Text,
 }
 
 /// What a restock, waste or count did.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub(crate) struct Applied {
     ingredient: Ingredient,
     /// The recorded change; absent when the count matched the stock.

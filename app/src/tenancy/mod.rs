@@ -23,6 +23,38 @@ pub enum TenantStatus {
     Offboarding,
 }
 
+impl TenantStatus {
+    pub const ALL: [TenantStatus; 3] = [
+        TenantStatus::Active,
+        TenantStatus::Suspended,
+        TenantStatus::Offboarding,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantStatus::Active => "active",
+            TenantStatus::Suspended => "suspended",
+            TenantStatus::Offboarding => "offboarding",
+        }
+    }
+}
+
+impl std::str::FromStr for TenantStatus {
+    type Err = crate::domain::InvalidInput;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                crate::domain::InvalidInput::new(
+                    "status",
+                    "must be active, suspended or offboarding",
+                )
+            })
+    }
+}
+
 /// A pizzeria as the request path sees it.
 #[derive(Debug, Clone)]
 pub struct Tenant {
@@ -54,12 +86,9 @@ impl TryFrom<TenantRow> for Tenant {
                 row.timezone
             )
         })?;
-        let status = match row.status.as_str() {
-            "active" => TenantStatus::Active,
-            "suspended" => TenantStatus::Suspended,
-            "offboarding" => TenantStatus::Offboarding,
-            other => anyhow::bail!("tenant {} has an unknown status {other:?}", row.slug),
-        };
+        let status: TenantStatus = row.status.parse().map_err(|_| {
+            anyhow::anyhow!("tenant {} has an unknown status {:?}", row.slug, row.status)
+        })?;
         Ok(Tenant {
             id: row.id,
             slug: row.slug,

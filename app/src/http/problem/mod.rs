@@ -32,6 +32,7 @@ pub struct Problem {
 /// The body of every error answer (for the OpenAPI document).
 #[derive(Object)]
 #[oai(rename = "Problem")]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProblemDoc {
     /// Stable identifier of the kind of problem, e.g. `/problems/validation`.
     #[oai(rename = "type")]
@@ -228,6 +229,12 @@ impl ApiResponse for Problem {
 pub(crate) fn from_poem_error(err: poem::Error) -> Response {
     if let Some(problem) = err.downcast_ref::<Problem>() {
         return problem.clone().into_response();
+    }
+    // A path or query parameter outside what the document declares (not a uuid, not a date,
+    // not one of its words, out of its range): a refused value, named.
+    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        let err = crate::domain::InvalidInput::new(param.name, param.reason.clone());
+        return Problem::invalid(&err).into_response();
     }
     let status = err.status();
     let problem = match status {
