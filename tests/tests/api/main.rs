@@ -11,6 +11,7 @@ mod admin_pizzeria;
 mod admin_tenants;
 mod backups;
 mod cli;
+mod contract;
 mod devices;
 mod health;
 mod jwt;

@@ -230,11 +230,18 @@ pub(crate) fn from_poem_error(err: poem::Error) -> Response {
     if let Some(problem) = err.downcast_ref::<Problem>() {
         return problem.clone().into_response();
     }
-    // A path or query parameter outside what the document declares (not a uuid, not a date,
-    // not one of its words, out of its range): a refused value, named.
+    // A query parameter outside what the document declares (not a date, not one of its
+    // words, out of its range): a refused value, named. A path segment that cannot be what
+    // the document says (an id that is not a uuid, an action that does not exist) names no
+    // resource: 404, like any missing one.
     if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
         let err = crate::domain::InvalidInput::new(param.name, param.reason.clone());
         return Problem::invalid(&err).into_response();
+    }
+    if err.is::<poem_openapi::error::ParsePathError>() {
+        return Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found")
+            .detail("No such resource.")
+            .into_response();
     }
     let status = err.status();
     let problem = match status {
