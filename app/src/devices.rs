@@ -75,7 +75,7 @@ fn device_role(role: Role) -> Result<Role, InvalidInput> {
 
 fn device_name(raw: &str) -> Result<&str, InvalidInput> {
     let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+    if name.is_empty() || raw.chars().count() > 60 || name.chars().any(char::is_control) {
         return Err(InvalidInput::new(
             "name",
             "must have 1 to 60 characters, e.g. Tablette cuisine",

@@ -50,7 +50,7 @@ impl From<DeviceRow> for Device {
 #[oai(deny_unknown_fields)]
 struct PairBody {
     /// What the staff call it, e.g. "Tablette cuisine".
-    name: Text,
+    name: Text<60>,
     /// cashier, pizzaiolo or driver.
     role: Text,
 }

@@ -59,7 +59,7 @@ fn upload_limit(ep: impl poem::Endpoint + 'static) -> impl poem::Endpoint {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct ExtraIn {
-    name: Text,
+    name: Text<80>,
     /// 0 to 10 000.
     price_cents: i64,
     recipe: Vec<RecipeIn>,
@@ -69,7 +69,7 @@ struct ExtraIn {
 #[oai(deny_unknown_fields)]
 #[oai(skip_serializing_if_is_none)]
 struct ExtraPatch {
-    name: Option<Text>,
+    name: Option<Text<80>>,
     price_cents: Option<i64>,
     active: Option<bool>,
     /// Replaces the whole recipe.

@@ -53,7 +53,7 @@ struct GroupProductBody {
     kind: Text,
     name: Text,
     #[oai(default)]
-    description: Text,
+    description: Text<500>,
     #[oai(default)]
     allergens: Vec<Text>,
     /// A VAT class every pizzeria has (`food`, `soft_drink`, `alcohol`).

@@ -43,7 +43,7 @@ pub(super) fn recipe(r: &[RecipeIn]) -> Vec<(Uuid, i64)> {
 #[oai(deny_unknown_fields)]
 #[oai(skip_serializing_if_is_none)]
 struct CategoryIn {
-    name: Text,
+    name: Text<80>,
     position: Option<i32>,
 }
 
@@ -51,7 +51,7 @@ struct CategoryIn {
 #[oai(deny_unknown_fields)]
 #[oai(skip_serializing_if_is_none)]
 struct CategoryChange {
-    name: Option<Text>,
+    name: Option<Text<80>>,
     position: Option<i32>,
 }
 
@@ -60,7 +60,7 @@ struct CategoryChange {
 struct SizeIn {
     /// Short code: `s`, `m`, `l`, `unit`… (lowercase letters, digits, `_`, `-`).
     code: Text,
-    label: Text,
+    label: Text<80>,
     /// Positive.
     price_cents: i64,
     recipe: Vec<RecipeIn>,
@@ -73,8 +73,8 @@ struct ProductIn {
     category_id: Uuid,
     /// pizza, drink or dessert.
     kind: Text,
-    name: Text,
-    description: Option<Text>,
+    name: Text<80>,
+    description: Option<Text<500>>,
     allergens: Option<Vec<String>>,
     /// A VAT class of the pizzeria: `food`, `soft_drink` or `alcohol`.
     vat_class: Text,
@@ -87,8 +87,8 @@ struct ProductIn {
 #[oai(skip_serializing_if_is_none)]
 struct ProductPatch {
     category_id: Option<Uuid>,
-    name: Option<Text>,
-    description: Option<Text>,
+    name: Option<Text<80>>,
+    description: Option<Text<500>>,
     allergens: Option<Vec<String>>,
     vat_class: Option<Text>,
     position: Option<i32>,
@@ -100,7 +100,7 @@ struct ProductPatch {
 #[oai(deny_unknown_fields)]
 #[oai(skip_serializing_if_is_none)]
 struct SizePatch {
-    label: Option<Text>,
+    label: Option<Text<80>>,
     price_cents: Option<i64>,
     /// Replaces the whole recipe.
     recipe: Option<Vec<RecipeIn>>,

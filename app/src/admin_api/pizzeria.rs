@@ -46,7 +46,7 @@ struct ExceptionIn {
     /// Both or neither: special hours that day, or closed all day.
     opens: Option<NaiveTime>,
     closes: Option<NaiveTime>,
-    note: Option<Text>,
+    note: Option<Text<200>>,
 }
 
 #[derive(Object)]
@@ -65,7 +65,7 @@ struct ProfileIn {
 #[oai(deny_unknown_fields)]
 struct PauseIn {
     /// Shown to customers.
-    message: Text,
+    message: Text<280>,
 }
 
 #[derive(Object)]

@@ -51,7 +51,7 @@ pub(super) struct Service {
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 pub(super) struct Legal {
-    pub(super) legal_name: Text,
+    pub(super) legal_name: Text<120>,
     /// 14 digits.
     pub(super) siret: Text,
     pub(super) vat_number: Text,

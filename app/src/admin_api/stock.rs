@@ -25,7 +25,7 @@ pub struct StockAdminApi;
 #[derive(Object)]
 #[oai(deny_unknown_fields)]
 struct IngredientIn {
-    name: Text,
+    name: Text<80>,
     unit: Text,
     alert_threshold: i64,
 }
@@ -34,7 +34,7 @@ struct IngredientIn {
 #[oai(deny_unknown_fields)]
 #[oai(skip_serializing_if_is_none)]
 struct IngredientPatch {
-    name: Option<Text>,
+    name: Option<Text<80>>,
     alert_threshold: Option<i64>,
 }
 

@@ -27,7 +27,7 @@ struct ResetRequest {
 struct NewPasswordBody {
     token: Text,
     /// 10 to 128 characters.
-    new_password: Text,
+    new_password: Text<128>,
 }
 
 #[derive(ApiResponse)]

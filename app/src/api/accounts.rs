@@ -24,8 +24,8 @@ pub struct AccountsApi;
 struct RegisterRequest {
     email: Text,
     /// 10 to 128 characters.
-    password: Text,
-    name: Text,
+    password: Text<128>,
+    name: Text<100>,
     phone: Option<Text>,
     /// `fr` (default) or `en`.
     locale: Option<OneOf<Locale>>,
@@ -66,7 +66,7 @@ struct MeResponse {
 #[derive(Object)]
 struct ChangePasswordRequest {
     current_password: Text,
-    new_password: Text,
+    new_password: Text<128>,
 }
 
 #[OpenApi(tag = "ApiTags::Accounts")]

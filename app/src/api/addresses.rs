@@ -26,12 +26,12 @@ pub struct AddressesApi;
 struct AddressBody {
     /// e.g. "Maison", "Bureau".
     #[oai(default)]
-    label: Text,
-    line: Text,
+    label: Text<40>,
+    line: Text<200>,
     postcode: Text,
-    city: Text,
+    city: Text<100>,
     #[oai(default)]
-    instructions: Text,
+    instructions: Text<280>,
     latitude: Option<f64>,
     longitude: Option<f64>,
 }
@@ -71,8 +71,9 @@ enum AddressSaved {
 }
 
 fn text(field: &'static str, v: &str, max: usize, required: bool) -> Result<String, InvalidInput> {
+    let sent = v.chars().count();
     let v = v.trim();
-    if (required && v.is_empty()) || v.chars().count() > max || v.chars().any(char::is_control) {
+    if (required && v.is_empty()) || sent > max || v.chars().any(char::is_control) {
         return Err(InvalidInput::new(
             field,
             format!("must have {} to {max} characters", u8::from(required)),

@@ -27,7 +27,7 @@ const KITCHEN: &[Role] = &[Role::Owner, Role::Manager, Role::Pizzaiolo];
 struct PauseRequest {
     /// Shown to customers while paused.
     #[oai(default)]
-    message: Text,
+    message: Text<280>,
 }
 
 #[derive(Object)]

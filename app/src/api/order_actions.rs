@@ -32,7 +32,7 @@ pub struct OrderActionsApi;
 struct ActionBody {
     /// Why; required when staff cancel.
     #[oai(default)]
-    reason: Text,
+    reason: Text<280>,
     /// On `deliver` or `pick-up`: how the customer paid (`cash` or `card`), if not as ordered.
     payment_method: Option<OneOf<PaymentMethod>>,
 }

@@ -41,11 +41,11 @@ impl LineBody {
 #[oai(rename = "DeliveryAddressInput")]
 #[oai(skip_serializing_if_is_none)]
 pub(super) struct AddressBody {
-    line: Text,
+    line: Text<200>,
     postcode: Text,
-    city: Text,
+    city: Text<100>,
     #[oai(default)]
-    instructions: Text,
+    instructions: Text<280>,
     latitude: Option<f64>,
     longitude: Option<f64>,
 }
@@ -53,7 +53,7 @@ pub(super) struct AddressBody {
 #[derive(Object)]
 #[oai(rename = "PersonInput")]
 pub(super) struct PersonBody {
-    name: Text,
+    name: Text<100>,
     #[oai(default)]
     email: Text,
     phone: Text,
@@ -82,7 +82,7 @@ pub(super) struct PlaceOrderBody {
     /// Staff only: the walk-in or caller's name and phone.
     customer: Option<PersonBody>,
     #[oai(default)]
-    note: Text,
+    note: Text<500>,
     /// `fr` or `en`: the language of the order's emails. Default: the request's
     /// `Accept-Language`, else a signed-in customer's account language, else French.
     locale: Option<OneOf<Locale>>,

@@ -41,9 +41,9 @@ struct InvitationView {
 struct AcceptBody {
     token: Text,
     /// For a new account: your name.
-    name: Option<Text>,
+    name: Option<Text<100>>,
     /// For a new account: 10 to 128 characters.
-    password: Option<Text>,
+    password: Option<Text<128>>,
 }
 
 #[derive(Object)]

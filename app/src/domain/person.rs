@@ -10,7 +10,7 @@ impl PersonName {
         if name.is_empty() {
             return Err(InvalidInput::new("name", "is required"));
         }
-        if name.chars().count() > 100 {
+        if raw.chars().count() > 100 {
             return Err(InvalidInput::new(
                 "name",
                 "must have at most 100 characters",

@@ -84,7 +84,7 @@ pub(crate) struct QuantityIn {
     pub(crate) quantity: i64,
     /// Why (required for waste).
     #[oai(default)]
-    pub(crate) note: Text,
+    pub(crate) note: Text<280>,
 }
 
 /// An inventory count.
@@ -94,7 +94,7 @@ pub(crate) struct CountIn {
     /// What was counted, in the ingredient's unit: the stock becomes this.
     pub(crate) counted: i64,
     #[oai(default)]
-    pub(crate) note: Text,
+    pub(crate) note: Text<280>,
 }
 
 /// What a restock, waste or count did.

@@ -30,16 +30,19 @@ use crate::domain::order::{Channel, Fulfilment, PaymentMethod};
 use crate::domain::{InvalidInput, Locale, Role};
 use crate::tenancy::TenantStatus;
 
+/// A JSON string; with `MAX`, declared `maxLength: MAX` (characters as sent). The limit is the
+/// domain's, which refuses longer text with 422 naming the field, counting the text as sent
+/// (before trimming), so the document and the refusal agree.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Text(String);
+pub struct Text<const MAX: usize = 0>(String);
 
-impl Text {
+impl<const MAX: usize> Text<MAX> {
     pub fn into_inner(self) -> String {
         self.0
     }
 }
 
-impl Deref for Text {
+impl<const MAX: usize> Deref for Text<MAX> {
     type Target = str;
 
     fn deref(&self) -> &str {
@@ -47,53 +50,60 @@ impl Deref for Text {
     }
 }
 
-impl AsRef<str> for Text {
+impl<const MAX: usize> AsRef<str> for Text<MAX> {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
 
-impl fmt::Display for Text {
+impl<const MAX: usize> fmt::Display for Text<MAX> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl From<Text> for String {
-    fn from(t: Text) -> Self {
+impl<const MAX: usize> From<Text<MAX>> for String {
+    fn from(t: Text<MAX>) -> Self {
         t.0
     }
 }
 
-impl From<String> for Text {
+impl<const MAX: usize> From<String> for Text<MAX> {
     fn from(s: String) -> Self {
         Self(s)
     }
 }
 
-impl From<&str> for Text {
+impl<const MAX: usize> From<&str> for Text<MAX> {
     fn from(s: &str) -> Self {
         Self(s.to_string())
     }
 }
 
-impl PartialEq<str> for Text {
+impl<const MAX: usize> PartialEq<str> for Text<MAX> {
     fn eq(&self, other: &str) -> bool {
         self.0 == other
     }
 }
 
-impl Type for Text {
+impl<const MAX: usize> Type for Text<MAX> {
     const IS_REQUIRED: bool = true;
     type RawValueType = String;
     type RawElementValueType = String;
 
     fn name() -> Cow<'static, str> {
-        "string".into()
+        if MAX == 0 {
+            "string".into()
+        } else {
+            format!("string_max_{MAX}").into()
+        }
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            max_length: (MAX > 0).then_some(MAX),
+            ..MetaSchema::new("string")
+        }))
     }
 
     fn as_raw_value(&self) -> Option<&String> {
@@ -105,7 +115,7 @@ impl Type for Text {
     }
 }
 
-impl ParseFromJSON for Text {
+impl<const MAX: usize> ParseFromJSON for Text<MAX> {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value.unwrap_or_default() {
             Value::String(s) => Ok(Self(s)),
@@ -114,7 +124,7 @@ impl ParseFromJSON for Text {
     }
 }
 
-impl ToJSON for Text {
+impl<const MAX: usize> ToJSON for Text<MAX> {
     fn to_json(&self) -> Option<Value> {
         Some(Value::String(self.0.clone()))
     }
@@ -332,16 +342,16 @@ mod tests {
     #[test]
     fn only_a_json_string_is_text() {
         assert_eq!(
-            Text::parse_from_json(Some(json!("Reine"))).unwrap(),
+            <Text>::parse_from_json(Some(json!("Reine"))).unwrap(),
             *"Reine"
         );
         for wrong in [json!(123), json!(false), json!(null), json!([]), json!({})] {
             assert!(
-                Text::parse_from_json(Some(wrong.clone())).is_err(),
+                <Text>::parse_from_json(Some(wrong.clone())).is_err(),
                 "{wrong}"
             );
         }
-        assert!(Text::parse_from_json(None).is_err(), "a missing value");
+        assert!(<Text>::parse_from_json(None).is_err(), "a missing value");
     }
 
     #[test]
@@ -377,5 +387,17 @@ mod tests {
         for wrong in ["2026-02-30", "yesterday", "28/02/2026", ""] {
             assert!(Day::parse_from_parameter(wrong).is_err(), "{wrong}");
         }
+    }
+
+    #[test]
+    fn a_bounded_text_declares_its_limit() {
+        let MetaSchemaRef::Inline(schema) = Text::<280>::schema_ref() else {
+            panic!("inline")
+        };
+        assert_eq!(schema.max_length, Some(280));
+        let MetaSchemaRef::Inline(schema) = <Text>::schema_ref() else {
+            panic!("inline")
+        };
+        assert_eq!(schema.max_length, None);
     }
 }

@@ -33,8 +33,7 @@ pub struct NewProduct<'a> {
 }
 
 pub(crate) fn name_ok(field: &'static str, name: &str) -> Result<(), InvalidInput> {
-    let n = name.trim().chars().count();
-    if n == 0 || n > 80 {
+    if name.trim().is_empty() || name.chars().count() > 80 {
         return Err(InvalidInput::new(field, "must have 1 to 80 characters"));
     }
     Ok(())

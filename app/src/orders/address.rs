@@ -72,9 +72,9 @@ pub(super) async fn address(
                 max: usize,
                 required: bool|
      -> Result<String, InvalidInput> {
+        let sent = v.chars().count();
         let v = v.trim();
-        if (required && v.is_empty()) || v.chars().count() > max || v.chars().any(char::is_control)
-        {
+        if (required && v.is_empty()) || sent > max || v.chars().any(char::is_control) {
             return Err(InvalidInput::new(
                 field,
                 format!("must have {} to {max} characters", u8::from(required)),

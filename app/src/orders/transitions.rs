@@ -95,7 +95,7 @@ async fn act_in(
         lifecycle::next(status, fulfilment, action, who.actor).map_err(|r| refused(status, r))?;
 
     let reason = input.reason.trim();
-    if reason.chars().count() > 280 {
+    if input.reason.chars().count() > 280 {
         return Err(InvalidInput::new("reason", "must have at most 280 characters").into());
     }
     let staff = !matches!(who.actor, Actor::Customer | Actor::Guest | Actor::System);

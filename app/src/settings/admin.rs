@@ -151,8 +151,9 @@ pub async fn set_legal(
     siret: &str,
     vat_number: &str,
 ) -> Result<(), SettingsError> {
+    let sent = legal_name.chars().count();
     let (legal_name, siret, vat_number) = (legal_name.trim(), siret.trim(), vat_number.trim());
-    if legal_name.is_empty() || legal_name.chars().count() > 120 {
+    if legal_name.is_empty() || sent > 120 {
         return Err(InvalidInput::new("legal_name", "must have 1 to 120 characters").into());
     }
     if siret.len() != 14 || !siret.chars().all(|c| c.is_ascii_digit()) {

@@ -78,10 +78,10 @@ pub async fn pause(
     actor: Uuid,
     message: &str,
 ) -> Result<(), SettingsError> {
-    let message = message.trim();
     if message.chars().count() > 280 {
         return Err(InvalidInput::new("message", "must have at most 280 characters").into());
     }
+    let message = message.trim();
     store::set_pause(conn, tenant_id, true, message)
         .await
         .context("pausing")?;

@@ -75,7 +75,7 @@ pub async fn update(
     name: Option<&str>,
     alert_threshold: Option<i64>,
 ) -> Result<(), MenuError> {
-    if name.is_some_and(|n| n.trim().is_empty() || n.trim().chars().count() > 80) {
+    if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 80) {
         return Err(InvalidInput::new("name", "must have 1 to 80 characters").into());
     }
     if alert_threshold.is_some_and(|t| !(0..=super::MAX_QUANTITY).contains(&t)) {

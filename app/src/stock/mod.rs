@@ -52,6 +52,7 @@ fn quantity(field: &'static str, q: i64, allow_zero: bool) -> Result<i64, Invali
 }
 
 fn note(raw: &str, required: bool) -> Result<&str, InvalidInput> {
+    let sent = raw.chars().count();
     let note = raw.trim();
     if required && note.is_empty() {
         return Err(InvalidInput::new(
@@ -59,7 +60,7 @@ fn note(raw: &str, required: bool) -> Result<&str, InvalidInput> {
             "say why (e.g. dropped, out of date)",
         ));
     }
-    if note.chars().count() > 280 {
+    if sent > 280 {
         return Err(InvalidInput::new(
             "note",
             "must have at most 280 characters",

@@ -163,3 +163,42 @@ async fn every_route_is_in_the_document_with_exact_types() {
         "#/components/schemas/TenantExport"
     );
 }
+
+#[tokio::test]
+async fn a_declared_length_limit_counts_the_text_as_sent() {
+    let app = spawn_app().await;
+    let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["PlaceOrderBody"]["properties"]["note"]["maxLength"],
+        500
+    );
+    assert_eq!(
+        schemas["SavedAddressInput"]["properties"]["label"]["maxLength"],
+        40
+    );
+    let customer = app.customer_token("longueurs@example.fr").await;
+    let address = |label: String| json!({ "label": label, "line": "1 rue de la Paix", "postcode": "75002", "city": "Paris" });
+    let (status, p) = problem(
+        app.post(
+            "/api/v1/me/addresses",
+            Some(&customer),
+            &address(format!("{} ", "x".repeat(40))),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p["field"].as_str()),
+        (422, Some("label")),
+        "41 characters sent"
+    );
+    let resp = app
+        .post(
+            "/api/v1/me/addresses",
+            Some(&customer),
+            &address("x".repeat(40)),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+}
