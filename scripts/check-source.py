@@ -63,6 +63,13 @@ script-env     The binaries' configuration reads every OCPIZZA_* variable strict
                scripts (scripts/, .ci/run, docker/) and in what compose.yaml interpolates from the
                shell (`${...}`), every OCPIZZA_* name is OCPIZZA_PROFILE or a configuration path (a
                double underscore between sections, OCPIZZA_HTTP__PORT).
+
+request-text   poem-openapi's `String` also accepts a JSON number or boolean as text, which the
+               OpenAPI document says is invalid; request bodies use `http::strict::Text` instead
+               (docs/DESIGN.md, "Errors"). Flagged: a field typed `String` (alone or inside
+               Option, Vec or MaybeUndefined) of a struct deriving `Object` that is a request
+               body (`name: Json<T>` or `name: OptionalJson<T>` in app/src) or reachable from one
+               through its fields.
 """
 
 from __future__ import annotations
@@ -670,6 +677,42 @@ def check_script_env(problems: list[str]) -> str:
     return f"{names} OCPIZZA_* name(s) in {len(scripts)} script(s), all configuration keys"
 
 
+OBJECT_STRUCT = re.compile(r"#\[derive\([^)]*\bObject\b[^)]*\)\][^{;]*?\bstruct\s+(\w+)\s*\{", re.S)
+REQUEST_BODY = re.compile(r":\s*(?:Optional)?Json<(\w+)>")
+STRING_FIELD = re.compile(r"(\w+)\s*:\s*(?:(?:Option|Vec|MaybeUndefined)<)?String\b")
+
+
+def check_request_text(files: list[RustFile], problems: list[str]) -> str:
+    bodies: dict[str, list[tuple[RustFile, int, str]]] = {}
+    roots: set[str] = set()
+    for f in files:
+        if not f.rel.startswith("app/src/"):
+            continue
+        for m in OBJECT_STRUCT.finditer(f.code):
+            if f.is_test(m.start()):
+                continue
+            end = f.code.find("\n}", m.end())
+            bodies.setdefault(m.group(1), []).append((f, m.end(), f.code[m.end() : end]))
+        roots.update(m.group(1) for m in REQUEST_BODY.finditer(f.code) if not f.is_test(m.start()))
+    seen: set[str] = set()
+    todo = [r for r in roots if r in bodies]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for _, _, body in bodies[name]:
+            todo += [t for t in re.findall(r"\b([A-Z]\w*)\b", body) if t in bodies]
+    for name in sorted(seen):
+        for f, start, body in bodies[name]:
+            for m in STRING_FIELD.finditer(body):
+                problems.append(
+                    f"request-text: {f.rel}:{f.line(start + m.start())}: {name}.{m.group(1)} is a "
+                    "String: use http::strict::Text (poem-openapi's String takes numbers too)"
+                )
+    return f"{len(seen)} request body type(s), no String field" if not problems else "String fields"
+
+
 def main() -> int:
     rust = [read_rust(rel) for src, _ in CRATES for rel in rust_files(src)]
     summaries = []
@@ -680,6 +723,7 @@ def main() -> int:
         ("imports", lambda p: check_imports(rust, p)),
         ("design", check_design),
         ("script-env", check_script_env),
+        ("request-text", lambda p: check_request_text(rust, p)),
     ):
         problems: list[str] = []
         summary = run(problems)
