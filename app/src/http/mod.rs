@@ -10,6 +10,7 @@ pub(crate) mod headers;
 pub mod health;
 pub(crate) mod maintenance;
 pub mod middleware;
+pub(crate) mod one_of;
 pub(crate) mod optional_body;
 pub mod paging;
 pub mod problem;
