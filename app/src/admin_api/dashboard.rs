@@ -3,12 +3,12 @@
 
 use chrono::NaiveDate;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::Query;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
-use super::security::{Managed, ManagerAuth, PlatformAuth};
+use super::security::{Franchise, Managed, PlatformAuth};
 use super::state::AdminState;
 use crate::dashboard::{self, Range, store};
 use crate::http::Problem;
@@ -124,24 +124,22 @@ impl DashboardApi {
     async fn pizzeria(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         from: Query<Day>,
         to: Query<Day>,
     ) -> Result<Json<DashboardView>, Problem> {
-        view(pizzeria(&state, &auth.pizzeria(&slug)?, &from, &to).await?)
+        view(pizzeria(&state, &slug, &from, &to).await?)
     }
 
     #[oai(path = "/pizzerias/:slug/dashboard.csv", method = "get")]
     async fn pizzeria_csv(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         from: Query<Day>,
         to: Query<Day>,
     ) -> Result<Csv, Problem> {
-        let d = pizzeria(&state, &auth.0, &from, &to).await?;
-        Ok(csv(&d, &slug))
+        let d = pizzeria(&state, &slug, &from, &to).await?;
+        Ok(csv(&d, &slug.tenant.slug))
     }
 }

@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::ManagerAuth;
+use super::security::Franchise;
 use super::state::AdminState;
 use crate::devices::{self, DeviceRow, DeviceSessions};
 use crate::domain::Role;
@@ -72,18 +72,9 @@ enum PairedResponse {
 impl DevicesAdminApi {
     /// The pizzeria's devices, newest first, revoked ones included.
     #[oai(path = "/pizzerias/:slug/devices", method = "get")]
-    async fn list(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-    ) -> Result<Json<Vec<Device>>, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        let rows = m
-            .run(
-                &state.pool,
-                async |tx, t, _| Ok(devices::list(tx, t).await?),
-            )
+    async fn list(&self, slug: Franchise) -> Result<Json<Vec<Device>>, Problem> {
+        let rows = slug
+            .run(async |tx, t, _| Ok(devices::list(tx, t).await?))
             .await?;
         Ok(Json(rows.into_iter().map(Device::from).collect()))
     }
@@ -94,20 +85,18 @@ impl DevicesAdminApi {
     async fn pair(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<PairBody>,
     ) -> Result<PairedResponse, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let role: Role = body.role.parse()?;
         let lifetime = DeviceSessions {
             max_days: state.config.auth.device_session_max_days,
             idle_days: state.config.auth.refresh_token_ttl_days,
         };
-        let paired = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(devices::pair(tx, t, by, (&body.name, role), lifetime).await?)
-            })
+        let paired = slug
+            .run(
+                async |tx, t, by| Ok(devices::pair(tx, t, by, (&body.name, role), lifetime).await?),
+            )
             .await?;
         Ok(PairedResponse::Created(Json(PairedView {
             device: paired.device.into(),
@@ -118,18 +107,9 @@ impl DevicesAdminApi {
     /// Revoke a device: its session ends at once (its tokens are refused from the next
     /// request) and its role is taken away.
     #[oai(path = "/pizzerias/:slug/devices/:id", method = "delete")]
-    async fn revoke(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(devices::revoke(tx, t, by, id.0).await?)
-        })
-        .await?;
+    async fn revoke(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+        slug.run(async |tx, t, by| Ok(devices::revoke(tx, t, by, id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 }

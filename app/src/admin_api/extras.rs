@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AdminTags;
 use super::menu::{RecipeIn, recipe};
-use super::security::ManagerAuth;
+use super::security::Franchise;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
@@ -93,16 +93,9 @@ struct ImageView {
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl ExtrasAdminApi {
     #[oai(path = "/pizzerias/:slug/extras", method = "post")]
-    async fn create(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        body: Json<ExtraIn>,
-    ) -> Result<Created, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        let id = m
-            .run(&state.pool, async |tx, t, by| {
+    async fn create(&self, slug: Franchise, body: Json<ExtraIn>) -> Result<Created, Problem> {
+        let id = slug
+            .run(async |tx, t, by| {
                 let id = edit::create_extra(
                     tx,
                     t,
@@ -120,15 +113,12 @@ impl ExtrasAdminApi {
     #[oai(path = "/pizzerias/:slug/extras/:id", method = "patch")]
     async fn update(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<ExtraPatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
-        m.run(&state.pool, async |tx, t, by| {
+        slug.run(async |tx, t, by| {
             Ok(edit::update_extra(
                 tx,
                 t,
@@ -148,18 +138,9 @@ impl ExtrasAdminApi {
     }
 
     #[oai(path = "/pizzerias/:slug/extras/:id", method = "delete")]
-    async fn delete(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(edit::delete_extra(tx, t, by, id.0).await?)
-        })
-        .await?;
+    async fn delete(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+        slug.run(async |tx, t, by| Ok(edit::delete_extra(tx, t, by, id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 
@@ -173,12 +154,10 @@ impl ExtrasAdminApi {
     async fn put_image(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         upload: ImageUpload,
     ) -> Result<Json<ImageView>, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let declared = upload.file.content_type().unwrap_or("").to_string();
         let bytes = upload.file.into_vec().await.map_err(|e| {
             Problem::from(ImageError::Unexpected(
@@ -187,17 +166,15 @@ impl ExtrasAdminApi {
         })?;
         let kind = images::check(&declared, &bytes, state.config.images.max_bytes)?;
         // The product must exist before anything is stored.
-        let exists = m
-            .run(&state.pool, async |tx, t, _| {
-                Ok(edit::product_exists(tx, t, id.0).await?)
-            })
+        let exists = slug
+            .run(async |tx, t, _| Ok(edit::product_exists(tx, t, id.0).await?))
             .await?;
         if !exists {
             return Err(Problem::not_found("product"));
         }
-        let key = state.images.put(m.tenant.id, id.0, kind, &bytes).await?;
-        let old = m
-            .run(&state.pool, async |tx, t, by| {
+        let key = state.images.put(slug.tenant.id, id.0, kind, &bytes).await?;
+        let old = slug
+            .run(async |tx, t, by| {
                 let old = match edit::set_image(tx, t, by, id.0, Some(&key)).await {
                     Ok(old) => old,
                     Err(err) => {
@@ -217,7 +194,7 @@ impl ExtrasAdminApi {
             url: format!(
                 "{}/api/v1/pizzerias/{}/products/{}/image",
                 state.config.http.public_url.trim_end_matches('/'),
-                m.tenant.slug,
+                slug.tenant.slug,
                 id.0
             ),
             content_type: kind.content_type().into(),
@@ -229,15 +206,11 @@ impl ExtrasAdminApi {
     async fn delete_image(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        let old = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(edit::set_image(tx, t, by, id.0, None).await?)
-            })
+        let old = slug
+            .run(async |tx, t, by| Ok(edit::set_image(tx, t, by, id.0, None).await?))
             .await?;
         if let Some(old) = old {
             state.images.delete(&old).await?;

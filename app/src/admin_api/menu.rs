@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AdminTags;
 use super::menu_view::{MenuView, ProductView, menu};
-use super::security::ManagerAuth;
+use super::security::Franchise;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
@@ -113,24 +113,19 @@ impl MenuAdminApi {
     async fn get(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
     ) -> Result<Json<MenuView>, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        Ok(Json(menu(&state, m.tenant.id).await?))
+        Ok(Json(menu(&state, slug.tenant.id).await?))
     }
 
     #[oai(path = "/pizzerias/:slug/categories", method = "post")]
     async fn create_category(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<CategoryIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        let id = m
-            .run(&state.pool, async |tx, t, by| {
+        let id = slug
+            .run(async |tx, t, by| {
                 let id = edit::create_category(tx, t, by, &body.name, body.position.unwrap_or(0))
                     .await?;
                 Ok(id)
@@ -142,14 +137,11 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/categories/:id", method = "patch")]
     async fn update_category(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<CategoryChange>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
+        slug.run(async |tx, t, by| {
             Ok(edit::update_category(tx, t, by, id.0, body.name.as_deref(), body.position).await?)
         })
         .await?;
@@ -158,18 +150,9 @@ impl MenuAdminApi {
 
     /// Delete an empty category.
     #[oai(path = "/pizzerias/:slug/categories/:id", method = "delete")]
-    async fn delete_category(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(edit::delete_category(tx, t, by, id.0).await?)
-        })
-        .await?;
+    async fn delete_category(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+        slug.run(async |tx, t, by| Ok(edit::delete_category(tx, t, by, id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 
@@ -178,11 +161,9 @@ impl MenuAdminApi {
     async fn create_product(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<ProductIn>,
     ) -> Result<ProductCreated, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let b = &body.0;
         let new = NewProduct {
             category_id: b.category_id,
@@ -203,12 +184,10 @@ impl MenuAdminApi {
                 })
                 .collect(),
         };
-        let id = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(edit::create_product(tx, t, by, &new).await?)
-            })
+        let id = slug
+            .run(async |tx, t, by| Ok(edit::create_product(tx, t, by, &new).await?))
             .await?;
-        let product = menu(&state, m.tenant.id)
+        let product = menu(&state, slug.tenant.id)
             .await?
             .into_product(id)
             .context("the new product is not on the menu")?;
@@ -218,13 +197,10 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/products/:id", method = "patch")]
     async fn update_product(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<ProductPatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let b = body.0;
         let change = ProductChange {
             category_id: b.category_id,
@@ -235,10 +211,8 @@ impl MenuAdminApi {
             position: b.position,
             active: b.active,
         };
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(edit::update_product(tx, t, by, id.0, &change).await?)
-        })
-        .await?;
+        slug.run(async |tx, t, by| Ok(edit::update_product(tx, t, by, id.0, &change).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 
@@ -246,15 +220,11 @@ impl MenuAdminApi {
     async fn delete_product(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        let image = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(edit::delete_product(tx, t, by, id.0).await?)
-            })
+        let image = slug
+            .run(async |tx, t, by| Ok(edit::delete_product(tx, t, by, id.0).await?))
             .await?;
         if let Some(key) = image
             && let Err(err) = state.images.delete(&key).await
@@ -267,13 +237,10 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/products/:id/sizes", method = "post")]
     async fn add_size(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<SizeIn>,
     ) -> Result<Created, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let s = &body.0;
         let size = NewSize {
             code: &s.code,
@@ -281,10 +248,8 @@ impl MenuAdminApi {
             price_cents: s.price_cents,
             recipe: recipe(&s.recipe),
         };
-        let size_id = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(edit::add_product_size(tx, t, by, id.0, &size).await?)
-            })
+        let size_id = slug
+            .run(async |tx, t, by| Ok(edit::add_product_size(tx, t, by, id.0, &size).await?))
             .await?;
         Ok(Created::id(size_id))
     }
@@ -296,16 +261,13 @@ impl MenuAdminApi {
     )]
     async fn update_size(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         size_id: Path<Uuid>,
         body: Json<SizePatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let r = body.recipe.as_deref().map(recipe);
-        m.run(&state.pool, async |tx, t, by| {
+        slug.run(async |tx, t, by| {
             Ok(edit::update_size(
                 tx,
                 t,
@@ -329,17 +291,12 @@ impl MenuAdminApi {
     )]
     async fn delete_size(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         size_id: Path<Uuid>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(edit::delete_size(tx, t, by, id.0, size_id.0).await?)
-        })
-        .await?;
+        slug.run(async |tx, t, by| Ok(edit::delete_size(tx, t, by, id.0, size_id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 }

@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::AdminTags;
 use super::pizzeria_view::{Legal, PizzeriaView, Service, view};
-use super::security::ManagerAuth;
+use super::security::{Franchise, Managed};
 use super::state::AdminState;
 use crate::domain::InvalidInput;
 use crate::http::Problem;
@@ -79,17 +79,17 @@ struct BusyIn {
 
 type Answer = Result<Json<PizzeriaView>, Problem>;
 
+/// The pizzeria as it stands after a change.
+async fn answer(state: &AdminState, m: &Managed) -> Answer {
+    Ok(Json(view(state, &m.tenant.slug).await?))
+}
+
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl PizzeriaAdminApi {
     /// The pizzeria with all its settings.
     #[oai(path = "/pizzerias/:slug", method = "get")]
-    async fn get(
-        &self,
-        state: Data<&AdminState>,
-        _auth: ManagerAuth,
-        slug: Path<String>,
-    ) -> Answer {
-        Ok(Json(view(&state, &slug).await?))
+    async fn get(&self, state: Data<&AdminState>, slug: Franchise) -> Answer {
+        answer(&state, &slug).await
     }
 
     /// Address, phone and coordinates (the name, slug and timezone are the platform's).
@@ -97,8 +97,7 @@ impl PizzeriaAdminApi {
     async fn profile(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<ProfileIn>,
     ) -> Answer {
         let b = body.0;
@@ -113,10 +112,10 @@ impl PizzeriaAdminApi {
         };
         // `tenants` is global: written with the owner role, for this pizzeria only.
         in_platform(&state.owner_pool, async |tx| {
-            Ok(platform::update_profile(tx, auth.0.user_id, &slug, change).await?)
+            Ok(platform::update_profile(tx, slug.user_id, &slug.tenant.slug, change).await?)
         })
         .await?;
-        Ok(Json(view(&state, &slug).await?))
+        answer(&state, &slug).await
     }
 
     /// Slots, capacity, delivery fee, minimum order for delivery, preparation and delivery times.
@@ -124,11 +123,9 @@ impl PizzeriaAdminApi {
     async fn service(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<Service>,
     ) -> Answer {
-        let m = auth.0;
         let b = body.0;
         let p = ServiceParams {
             slot_minutes: b.slot_minutes,
@@ -138,31 +135,22 @@ impl PizzeriaAdminApi {
             avg_prep_minutes: b.avg_prep_minutes,
             avg_delivery_minutes: b.avg_delivery_minutes,
         };
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(admin::set_service(tx, t, by, &p).await?)
-        })
-        .await?;
-        Ok(Json(view(&state, &slug).await?))
+        slug.run(async |tx, t, by| Ok(admin::set_service(tx, t, by, &p).await?))
+            .await?;
+        answer(&state, &slug).await
     }
 
     /// The legal details printed on receipts.
     #[oai(path = "/pizzerias/:slug/legal", method = "put")]
-    async fn legal(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        body: Json<Legal>,
-    ) -> Answer {
-        let m = auth.0;
-        m.run(&state.pool, async |tx, t, by| {
+    async fn legal(&self, state: Data<&AdminState>, slug: Franchise, body: Json<Legal>) -> Answer {
+        slug.run(async |tx, t, by| {
             Ok(
                 admin::set_legal(tx, t, by, &body.legal_name, &body.siret, &body.vat_number)
                     .await?,
             )
         })
         .await?;
-        Ok(Json(view(&state, &slug).await?))
+        answer(&state, &slug).await
     }
 
     /// Replace the weekly opening hours.
@@ -170,11 +158,9 @@ impl PizzeriaAdminApi {
     async fn hours(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<Vec<HoursIn>>,
     ) -> Answer {
-        let m = auth.0;
         let rows: Vec<HoursRow> = body
             .0
             .into_iter()
@@ -184,11 +170,9 @@ impl PizzeriaAdminApi {
                 closes: h.closes,
             })
             .collect();
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(admin::set_hours(tx, t, by, &rows).await?)
-        })
-        .await?;
-        Ok(Json(view(&state, &slug).await?))
+        slug.run(async |tx, t, by| Ok(admin::set_hours(tx, t, by, &rows).await?))
+            .await?;
+        answer(&state, &slug).await
     }
 
     /// A closure or special hours on one day.
@@ -196,11 +180,9 @@ impl PizzeriaAdminApi {
     async fn exception(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<ExceptionIn>,
     ) -> Answer {
-        let m = auth.0;
         let hours = match (body.opens, body.closes) {
             (Some(o), Some(c)) => Some((o, c)),
             (None, None) => None,
@@ -211,11 +193,11 @@ impl PizzeriaAdminApi {
             }
         };
         let note = body.note.clone().unwrap_or_default();
-        m.run(&state.pool, async |tx, t, by| {
+        slug.run(async |tx, t, by| {
             Ok(admin::add_exception(tx, t, by, body.day, hours, &note).await?)
         })
         .await?;
-        Ok(Json(view(&state, &slug).await?))
+        answer(&state, &slug).await
     }
 
     /// Remove the closures and special hours of a day: the weekly hours apply again.
@@ -223,20 +205,16 @@ impl PizzeriaAdminApi {
     async fn delete_exception(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         day: Path<NaiveDate>,
     ) -> Answer {
-        let m = auth.0;
-        let removed = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(admin::delete_exceptions(tx, t, by, day.0).await?)
-            })
+        let removed = slug
+            .run(async |tx, t, by| Ok(admin::delete_exceptions(tx, t, by, day.0).await?))
             .await?;
         if !removed {
             return Err(Problem::not_found("exception"));
         }
-        Ok(Json(view(&state, &slug).await?))
+        answer(&state, &slug).await
     }
 
     /// Replace the delivery zone (postcodes, each with an optional fee of its own).
@@ -244,11 +222,9 @@ impl PizzeriaAdminApi {
     async fn zones(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<Vec<ZoneIn>>,
     ) -> Answer {
-        let m = auth.0;
         let rows: Vec<ZoneRow> = body
             .0
             .into_iter()
@@ -257,11 +233,9 @@ impl PizzeriaAdminApi {
                 fee_cents: z.fee_cents,
             })
             .collect();
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(admin::set_zones(tx, t, by, &rows).await?)
-        })
-        .await?;
-        Ok(Json(view(&state, &slug).await?))
+        slug.run(async |tx, t, by| Ok(admin::set_zones(tx, t, by, &rows).await?))
+            .await?;
+        answer(&state, &slug).await
     }
 
     /// Pause online orders with a message for customers.
@@ -269,49 +243,30 @@ impl PizzeriaAdminApi {
     async fn pause(
         &self,
         state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         body: Json<PauseIn>,
     ) -> Answer {
-        let m = auth.0;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(settings::pause(tx, t, by, &body.message).await?)
-        })
-        .await?;
-        Ok(Json(view(&state, &slug).await?))
+        slug.run(async |tx, t, by| Ok(settings::pause(tx, t, by, &body.message).await?))
+            .await?;
+        answer(&state, &slug).await
     }
 
     /// Take online orders again.
     #[oai(path = "/pizzerias/:slug/pause", method = "delete")]
-    async fn resume(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-    ) -> Answer {
-        let m = auth.0;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(settings::resume(tx, t, by).await?)
-        })
-        .await?;
-        Ok(Json(view(&state, &slug).await?))
+    async fn resume(&self, state: Data<&AdminState>, slug: Franchise) -> Answer {
+        slug.run(async |tx, t, by| Ok(settings::resume(tx, t, by).await?))
+            .await?;
+        answer(&state, &slug).await
     }
 
     /// Extra preparation time while the kitchen is busy.
     #[oai(path = "/pizzerias/:slug/busy", method = "put")]
-    async fn busy(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        body: Json<BusyIn>,
-    ) -> Answer {
-        let m = auth.0;
+    async fn busy(&self, state: Data<&AdminState>, slug: Franchise, body: Json<BusyIn>) -> Answer {
         let note = body.note.clone().unwrap_or_default();
-        m.run(&state.pool, async |tx, t, by| {
+        slug.run(async |tx, t, by| {
             Ok(settings::set_busy(tx, t, by, body.extra_minutes, &note).await?)
         })
         .await?;
-        Ok(Json(view(&state, &slug).await?))
+        answer(&state, &slug).await
     }
 }

@@ -17,6 +17,7 @@ use super::state::AdminState;
 use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
+use crate::http::guard::{Guard, Pizzeria};
 use crate::http::tx::{as_user, in_tenant};
 use crate::tenancy::{self, TenancyError, Tenant, TenantStatus, memberships};
 
@@ -39,30 +40,34 @@ pub struct PlatformAuth(pub Caller);
 /// The token of an owner or manager of the pizzeria in the URL (`{slug}`), or of a platform
 /// administrator.
 #[derive(SecurityScheme)]
-#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_manager")]
-pub struct ManagerAuth(pub Managed);
+#[oai(ty = "bearer", bearer_format = "JWT")]
+pub struct ManagerAuth(
+    #[expect(
+        dead_code,
+        reason = "declares the scheme; `Franchise` reads the token itself"
+    )]
+    Bearer,
+);
 
-impl ManagerAuth {
-    /// The caller's standing in the pizzeria `slug` of the operation's path. The checker read
-    /// the same segment of the URL; a mismatch is answered like a missing pizzeria.
-    pub fn pizzeria(self, slug: &str) -> Result<Managed, Problem> {
-        if self.0.tenant.slug == slug {
-            Ok(self.0)
-        } else {
-            tracing::error!(checked = %self.0.tenant.slug, path = %slug, "pizzeria of the path and of the check differ");
-            Err(Problem::not_found("pizzeria"))
-        }
+/// `slug: Pizzeria<Managed>`: the pizzeria of the path, for an owner or manager of it or a
+/// platform administrator (the bearer scheme `ManagerAuth`).
+impl Guard for Managed {
+    type Scheme = ManagerAuth;
+
+    async fn admit(req: &Request, bearer: Bearer, slug: &str) -> Result<Managed, Problem> {
+        let state = state(req)?;
+        let caller = verify(state, &bearer).await?;
+        require_manager(state, caller, slug).await
     }
 }
 
-fn state(req: &Request) -> poem::Result<&AdminState> {
-    req.data::<AdminState>().ok_or_else(|| {
-        Problem::internal(&anyhow::anyhow!("AdminState missing from the request")).into()
-    })
+fn state(req: &Request) -> Result<&AdminState, Problem> {
+    req.data::<AdminState>()
+        .ok_or_else(|| Problem::internal(&anyhow::anyhow!("AdminState missing from the request")))
 }
 
 /// The caller of an admin access token, once its signature, times and session are checked.
-async fn verify(state: &AdminState, bearer: &Bearer) -> poem::Result<Caller> {
+async fn verify(state: &AdminState, bearer: &Bearer) -> Result<Caller, Problem> {
     let claims = state.jwt.verify(&bearer.token).map_err(|err| {
         tracing::info!(error = %err, "admin access token refused");
         Problem::unauthorized(
@@ -75,13 +80,15 @@ async fn verify(state: &AdminState, bearer: &Bearer) -> poem::Result<Caller> {
         .map_err(Problem::from)?
     {
         tracing::info!(user_id = %user, session = %session, "token of an ended session refused");
-        return Err(Problem::unauthorized("The session has ended: log in again.").into());
+        return Err(Problem::unauthorized(
+            "The session has ended: log in again.",
+        ));
     }
     Ok(Caller { user_id: user })
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    verify(state(req)?, &bearer).await
+    Ok(verify(state(req)?, &bearer).await?)
 }
 
 async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
@@ -89,15 +96,6 @@ async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let caller = verify(state, &bearer).await?;
     require_platform(state, caller).await?;
     Ok(caller)
-}
-
-async fn check_manager(req: &Request, bearer: Bearer) -> poem::Result<Managed> {
-    let state = state(req)?;
-    let caller = verify(state, &bearer).await?;
-    // poem-openapi renames path variables in its router (`:param0`, …): read the URL.
-    let slug = crate::http::middleware::pizzeria_in_path(req.uri().path())
-        .ok_or_else(|| Problem::internal(&anyhow::anyhow!("no {{slug}} in the route")))?;
-    Ok(require_manager(state, caller, slug).await?)
 }
 
 /// Whether the caller is a platform administrator; one without a second factor may use no
@@ -133,6 +131,7 @@ async fn require_platform(state: &AdminState, caller: Caller) -> Result<(), Prob
 
 /// The pizzeria a franchise request is about, and the caller's standing in it.
 pub struct Managed {
+    pool: PgPool,
     pub user_id: Uuid,
     pub tenant: Tenant,
     /// The caller's roles in the pizzeria (none for a platform administrator from outside).
@@ -145,13 +144,16 @@ impl Managed {
     /// the pizzeria's id and the caller's: the franchise handlers' one way to the database.
     pub(crate) async fn run<T>(
         &self,
-        pool: &PgPool,
         work: impl AsyncFnOnce(&mut PgConnection, Uuid, Uuid) -> Result<T, Problem>,
     ) -> Result<T, Problem> {
-        in_tenant(pool, self.tenant.id, async |tx| {
+        in_tenant(&self.pool, self.tenant.id, async |tx| {
             work(tx, self.tenant.id, self.user_id).await
         })
         .await
+    }
+
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Owners (and platform administrators) may do what managers may not: hand out the owner
@@ -194,9 +196,14 @@ async fn require_manager(
         return Err(TenancyError::Suspended(tenant.slug).into());
     }
     Ok(Managed {
+        pool: state.pool.clone(),
         user_id: caller.user_id,
         tenant,
         actor_roles,
         platform_admin,
     })
 }
+
+/// A franchise operation's pizzeria: `slug: Franchise` is the path's `{slug}` with the
+/// `ManagerAuth` scheme, admitted by [`Managed`]'s guard.
+pub type Franchise = Pizzeria<Managed>;

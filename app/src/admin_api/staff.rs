@@ -3,15 +3,13 @@
 //! access token carries none.
 
 use chrono::{DateTime, Utc};
-use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::{Managed, ManagerAuth};
-use super::state::AdminState;
+use super::security::{Franchise, Managed};
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::responses::Done;
@@ -76,15 +74,9 @@ fn actor(m: &Managed) -> Actor {
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl StaffAdminApi {
     #[oai(path = "/pizzerias/:slug/staff", method = "get")]
-    async fn list(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-    ) -> Result<Json<StaffView>, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        let (members, pending) = m
-            .run(&state.pool, async |tx, t, _| {
+    async fn list(&self, slug: Franchise) -> Result<Json<StaffView>, Problem> {
+        let (members, pending) = slug
+            .run(async |tx, t, _| {
                 let members = memberships::staff(tx, t).await?;
                 let pending = invitations::pending(tx, t).await?;
                 Ok((members, pending))
@@ -114,24 +106,17 @@ impl StaffAdminApi {
 
     /// Invite someone by email; they accept with the link (an account is made if needed).
     #[oai(path = "/pizzerias/:slug/staff/invitations", method = "post")]
-    async fn invite(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        body: Json<InviteBody>,
-    ) -> Result<Invited, Problem> {
-        let m = auth.pizzeria(&slug)?;
+    async fn invite(&self, slug: Franchise, body: Json<InviteBody>) -> Result<Invited, Problem> {
         let email = Email::parse(&body.email)?;
         let role: Role = body.role.get()?;
-        if role.manages() && !m.is_owner() {
+        if role.manages() && !slug.is_owner() {
             return Err(Problem::forbidden(
                 "Only an owner invites owners and managers.",
             ));
         }
-        let invited = m
-            .run(&state.pool, async |tx, t, _| {
-                let invited = invitations::invite(tx, t, &email, role, Some(m.user_id)).await?;
+        let invited = slug
+            .run(async |tx, t, _| {
+                let invited = invitations::invite(tx, t, &email, role, Some(slug.user_id)).await?;
                 Ok(invited)
             })
             .await?;
@@ -147,35 +132,23 @@ impl StaffAdminApi {
     #[oai(path = "/pizzerias/:slug/staff/:user_id", method = "put")]
     async fn set_role(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         user_id: Path<Uuid>,
         body: Json<RoleBody>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let role: Role = body.role.get()?;
-        m.run(&state.pool, async |tx, t, _| {
-            Ok(staff::set_role(tx, t, &actor(&m), user_id.0, role).await?)
-        })
+        slug.run(
+            async |tx, t, _| Ok(staff::set_role(tx, t, &actor(&slug), user_id.0, role).await?),
+        )
         .await?;
         Ok(Done::NoContent)
     }
 
     /// Remove a member from the staff (effective from their next request).
     #[oai(path = "/pizzerias/:slug/staff/:user_id", method = "delete")]
-    async fn remove(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        user_id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, _| {
-            Ok(staff::remove(tx, t, &actor(&m), user_id.0).await?)
-        })
-        .await?;
+    async fn remove(&self, slug: Franchise, user_id: Path<Uuid>) -> Result<Done, Problem> {
+        slug.run(async |tx, t, _| Ok(staff::remove(tx, t, &actor(&slug), user_id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 }

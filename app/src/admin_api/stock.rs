@@ -2,15 +2,13 @@
 //! movements. The stock resource, its shape and its work are `http::stock`, shared with the app's
 //! stock endpoints; creating, renaming and deleting ingredients is the admin API's alone.
 
-use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::ManagerAuth;
-use super::state::AdminState;
+use super::security::{Franchise, Managed};
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::responses::{Created, Done};
@@ -38,46 +36,47 @@ struct IngredientPatch {
     alert_threshold: Option<i64>,
 }
 
+/// A restock, waste or count.
+async fn operate(
+    m: &Managed,
+    id: Uuid,
+    op: Operation,
+    note: &str,
+) -> Result<Json<Applied>, Problem> {
+    let (tenant, by) = (m.tenant.id, m.user_id);
+    Ok(Json(
+        stock::apply(m.pool(), tenant, by, id, op, note).await?,
+    ))
+}
+
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl StockAdminApi {
     /// Ingredients by name; `low=true`: only those at or below their alert threshold.
     #[oai(path = "/pizzerias/:slug/ingredients", method = "get")]
     async fn list(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         low: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
             Option<u32>,
         >,
     ) -> Result<Json<IngredientPage>, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(page.0, per_page.0)?;
         Ok(Json(
-            stock::page(&state.pool, m.tenant.id, low.0, paging).await?,
+            stock::page(slug.pool(), slug.tenant.id, low.0, paging).await?,
         ))
     }
 
     #[oai(path = "/pizzerias/:slug/ingredients", method = "post")]
-    async fn create(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        body: Json<IngredientIn>,
-    ) -> Result<Created, Problem> {
-        let m = auth.pizzeria(&slug)?;
+    async fn create(&self, slug: Franchise, body: Json<IngredientIn>) -> Result<Created, Problem> {
         let new = NewIngredient {
             name: &body.name,
             unit: &body.unit,
             alert_threshold: body.alert_threshold,
         };
-        let id = m
-            .run(&state.pool, async |tx, t, by| {
-                Ok(ingredients::create(tx, t, by, &new).await?)
-            })
+        let id = slug
+            .run(async |tx, t, by| Ok(ingredients::create(tx, t, by, &new).await?))
             .await?;
         Ok(Created::id(id))
     }
@@ -85,14 +84,11 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "patch")]
     async fn update(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<IngredientPatch>,
     ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
+        slug.run(async |tx, t, by| {
             Ok(
                 ingredients::update(tx, t, by, id.0, body.name.as_deref(), body.alert_threshold)
                     .await?,
@@ -104,18 +100,9 @@ impl StockAdminApi {
 
     /// Delete an ingredient no recipe uses and with no stock history.
     #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "delete")]
-    async fn delete(
-        &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        let m = auth.pizzeria(&slug)?;
-        m.run(&state.pool, async |tx, t, by| {
-            Ok(ingredients::delete(tx, t, by, id.0).await?)
-        })
-        .await?;
+    async fn delete(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+        slug.run(async |tx, t, by| Ok(ingredients::delete(tx, t, by, id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 
@@ -123,63 +110,48 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id/restock", method = "post")]
     async fn restock(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
-        let (m, op) = (auth.pizzeria(&slug)?, Operation::Restock(body.quantity));
-        let applied = stock::apply(&state.pool, m.tenant.id, m.user_id, id.0, op, &body.note);
-        Ok(Json(applied.await?))
+        operate(&slug, id.0, Operation::Restock(body.quantity), &body.note).await
     }
 
     /// Thrown away (a reason is required).
     #[oai(path = "/pizzerias/:slug/ingredients/:id/waste", method = "post")]
     async fn waste(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
-        let (m, op) = (auth.pizzeria(&slug)?, Operation::Waste(body.quantity));
-        let applied = stock::apply(&state.pool, m.tenant.id, m.user_id, id.0, op, &body.note);
-        Ok(Json(applied.await?))
+        operate(&slug, id.0, Operation::Waste(body.quantity), &body.note).await
     }
 
     /// A count of what is there: the stock becomes `counted`.
     #[oai(path = "/pizzerias/:slug/ingredients/:id/inventory", method = "post")]
     async fn inventory(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         body: Json<CountIn>,
     ) -> Result<Json<Applied>, Problem> {
-        let (m, op) = (auth.pizzeria(&slug)?, Operation::Inventory(body.counted));
-        let applied = stock::apply(&state.pool, m.tenant.id, m.user_id, id.0, op, &body.note);
-        Ok(Json(applied.await?))
+        operate(&slug, id.0, Operation::Inventory(body.counted), &body.note).await
     }
 
     /// Movements, newest first; `before` (a movement id) pages back.
     #[oai(path = "/pizzerias/:slug/ingredients/:id/movements", method = "get")]
     async fn movements(
         &self,
-        state: Data<&AdminState>,
-        auth: ManagerAuth,
-        slug: Path<String>,
+        slug: Franchise,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
             Option<u32>,
         >,
     ) -> Result<Json<Vec<Movement>>, Problem> {
-        let m = auth.pizzeria(&slug)?;
         let paging = Paging::parse(None, per_page.0)?;
-        let rows = stock::movements(&state.pool, m.tenant.id, id.0, before.0, paging).await?;
+        let rows = stock::movements(slug.pool(), slug.tenant.id, id.0, before.0, paging).await?;
         Ok(Json(rows))
     }
 }

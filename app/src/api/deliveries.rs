@@ -10,12 +10,11 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::security::{BearerAuth, MANAGERS, require_role, staff_pizzeria};
+use super::security::{BearerAuth, Driving, MANAGERS, Managers, Staff, require_role};
 use crate::delivery::{self, Tracking};
 use crate::domain::Role;
 use crate::domain::delivery::Position;
 use crate::http::Problem;
-use crate::http::tx::in_tenant;
 use crate::state::AppState;
 use crate::tenancy;
 
@@ -135,16 +134,14 @@ impl DeliveriesApi {
     async fn position(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Driving>,
         id: Path<Uuid>,
         body: Json<PositionBody>,
     ) -> Result<Accepted, Problem> {
         let position = Position::parse(body.lat, body.lng, body.accuracy, body.time, Utc::now())?;
-        let tenant = staff_pizzeria(&state, &slug, auth.0, &[Role::Driver]).await?;
         // Counted per (pizzeria, order, driver): positions sent by anyone else for this order
         // id, refused below, cannot use up its driver's allowance.
-        let key = (tenant.id, *id, auth.0.user_id);
+        let key = (slug.tenant.id, *id, slug.principal.user_id);
         if let Err(not_until) = state.position_limiter.check_key(&key) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
@@ -161,9 +158,9 @@ impl DeliveriesApi {
         let eta = delivery::record_position(
             &state.pool,
             &state.config.delivery,
-            tenant.id,
+            slug.tenant.id,
             *id,
-            auth.0.user_id,
+            slug.principal.user_id,
             &position,
         )
         .await?;
@@ -195,22 +192,17 @@ impl DeliveriesApi {
     #[oai(path = "/pizzerias/:slug/deliveries/:id/trail", method = "get")]
     async fn trail(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Managers>,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<PositionView>>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
-        let trail = in_tenant(&state.pool, tenant.id, async |tx| {
-            if crate::orders::store::find(tx, tenant.id, *id)
-                .await?
-                .is_none()
-            {
-                return Err(Problem::not_found("order"));
-            }
-            Ok(delivery::store::trail(tx, tenant.id, *id).await?)
-        })
-        .await?;
+        let trail = slug
+            .run(async |tx, t, _| {
+                if crate::orders::store::find(tx, t, *id).await?.is_none() {
+                    return Err(Problem::not_found("order"));
+                }
+                Ok(delivery::store::trail(tx, t, *id).await?)
+            })
+            .await?;
         Ok(Json(trail.into_iter().map(Into::into).collect()))
     }
 

@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, STAFF, require_role, staff_pizzeria};
+use super::security::{BearerAuth, Everyone, Staff, require_role};
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::strict::Day;
@@ -189,16 +189,15 @@ impl KitchenApi {
     async fn queue(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Everyone>,
     ) -> Result<Json<Vec<QueueOrder>>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
-        let (orders, menu) = in_tenant(&state.pool, tenant.id, async |tx| {
-            let orders = queries::kitchen_queue(tx, tenant.id).await?;
-            let menu = menu::current(&state.menus, tx, tenant.id).await?;
-            Ok((orders, menu))
-        })
-        .await?;
+        let (orders, menu) = slug
+            .run(async |tx, t, _| {
+                let orders = queries::kitchen_queue(tx, t).await?;
+                let menu = menu::current(&state.menus, tx, t).await?;
+                Ok((orders, menu))
+            })
+            .await?;
         Ok(Json(
             orders
                 .iter()

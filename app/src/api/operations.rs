@@ -8,8 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, STAFF, staff_pizzeria};
-use crate::domain::Role;
+use super::security::{Everyone, Kitchen, Managers, Staff};
 use crate::http::Problem;
 use crate::http::responses::Done;
 use crate::http::strict::Text;
@@ -19,9 +18,6 @@ use crate::{menu, settings};
 
 #[derive(Default)]
 pub struct OperationsApi;
-
-/// Who may mark products sold out and set busy time: managers and the kitchen.
-const KITCHEN: &[Role] = &[Role::Owner, Role::Manager, Role::Pizzaiolo];
 
 #[derive(Object)]
 struct PauseRequest {
@@ -145,11 +141,9 @@ impl OperationsApi {
     async fn settings(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Everyone>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
-        Ok(Json(settings_view(&state, tenant.id).await?))
+        Ok(Json(settings_view(&state, slug.tenant.id).await?))
     }
 
     /// Pause online orders now, with a message for customers (manager, owner).
@@ -157,16 +151,12 @@ impl OperationsApi {
     async fn pause(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Managers>,
         body: Json<PauseRequest>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
-        in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(settings::pause(tx, tenant.id, auth.0.user_id, &body.message).await?)
-        })
-        .await?;
-        Ok(Json(settings_view(&state, tenant.id).await?))
+        slug.run(async |tx, t, by| Ok(settings::pause(tx, t, by, &body.message).await?))
+            .await?;
+        Ok(Json(settings_view(&state, slug.tenant.id).await?))
     }
 
     /// Take online orders again (manager, owner).
@@ -174,15 +164,11 @@ impl OperationsApi {
     async fn resume(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Managers>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
-        in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(settings::resume(tx, tenant.id, auth.0.user_id).await?)
-        })
-        .await?;
-        Ok(Json(settings_view(&state, tenant.id).await?))
+        slug.run(async |tx, t, by| Ok(settings::resume(tx, t, by).await?))
+            .await?;
+        Ok(Json(settings_view(&state, slug.tenant.id).await?))
     }
 
     /// Set the extra preparation time while the kitchen is busy (manager, owner, pizzaiolo).
@@ -190,47 +176,26 @@ impl OperationsApi {
     async fn busy(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Kitchen>,
         body: Json<BusyRequest>,
     ) -> Result<Json<SettingsView>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, KITCHEN).await?;
-        in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(settings::set_busy(
-                tx,
-                tenant.id,
-                auth.0.user_id,
-                body.extra_minutes,
-                &body.note,
-            )
-            .await?)
+        slug.run(async |tx, t, by| {
+            Ok(settings::set_busy(tx, t, by, body.extra_minutes, &body.note).await?)
         })
         .await?;
-        Ok(Json(settings_view(&state, tenant.id).await?))
+        Ok(Json(settings_view(&state, slug.tenant.id).await?))
     }
 
     /// Mark a product sold out, until a time or until further notice (manager, owner, pizzaiolo).
     #[oai(path = "/pizzerias/:slug/products/:id/sold-out", method = "put")]
     async fn sold_out(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Kitchen>,
         id: Path<Uuid>,
         body: Json<SoldOutRequest>,
     ) -> Result<Done, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, KITCHEN).await?;
-        in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(menu::write::set_sold_out(
-                tx,
-                tenant.id,
-                *id,
-                auth.0.user_id,
-                true,
-                body.until,
-                &body.note,
-            )
-            .await?)
+        slug.run(async |tx, t, by| {
+            Ok(menu::write::set_sold_out(tx, t, *id, by, true, body.until, &body.note).await?)
         })
         .await?;
         Ok(Done::NoContent)
@@ -238,19 +203,9 @@ impl OperationsApi {
 
     /// Put a product back on sale (manager, owner, pizzaiolo).
     #[oai(path = "/pizzerias/:slug/products/:id/sold-out", method = "delete")]
-    async fn back_on_sale(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
-        id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, KITCHEN).await?;
-        in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(
-                menu::write::set_sold_out(tx, tenant.id, *id, auth.0.user_id, false, None, "")
-                    .await?,
-            )
+    async fn back_on_sale(&self, slug: Staff<Kitchen>, id: Path<Uuid>) -> Result<Done, Problem> {
+        slug.run(async |tx, t, by| {
+            Ok(menu::write::set_sold_out(tx, t, *id, by, false, None, "").await?)
         })
         .await?;
         Ok(Done::NoContent)

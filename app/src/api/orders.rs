@@ -14,13 +14,12 @@ use super::kitchen::day_or_today;
 use super::order_access::{tracked_order, visible_order};
 use super::order_input::{PlaceOrderBody, placer_of, request_of};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
-use super::security::{BearerAuth, STAFF, optional_principal, staff_pizzeria};
+use super::security::{BearerAuth, Everyone, Staff, optional_principal};
 use crate::domain::lifecycle::Status;
 use crate::domain::order::{Fulfilment, PaymentMethod};
 use crate::http::Problem;
 use crate::http::optional_body::OptionalJson;
 use crate::http::strict::{Day, OneOf};
-use crate::http::tx::in_tenant;
 use crate::orders::AddressInput;
 use crate::orders::lines::LineRequest;
 use crate::orders::{self, OrderDetails, OrderRequest, Placer, queries};
@@ -88,22 +87,19 @@ impl OrdersApi {
     async fn day(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Everyone>,
         day: Query<Option<Day>>,
         status: Query<Option<OneOf<Status>>>,
     ) -> Result<Json<Vec<OrderView>>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let status = status.0.as_ref().map(OneOf::get).transpose()?;
-        let day = day_or_today(&state, &tenant, day.0).await?;
-        let orders = in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(queries::of_day(tx, tenant.id, day, status).await?)
-        })
-        .await?;
+        let day = day_or_today(&state, &slug.tenant, day.0).await?;
+        let orders = slug
+            .run(async |tx, t, _| Ok(queries::of_day(tx, t, day, status).await?))
+            .await?;
         Ok(Json(
             orders
                 .iter()
-                .map(|d| OrderView::new(d, &tenant.slug, &state.config.http.public_url))
+                .map(|d| OrderView::new(d, &slug.tenant.slug, &state.config.http.public_url))
                 .collect::<anyhow::Result<_>>()?,
         ))
     }

@@ -1,13 +1,17 @@
 //! Bearer access tokens and the caller's roles in a pizzeria.
 
+use std::marker::PhantomData;
+
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
+use crate::http::guard::{Guard, Pizzeria};
 use crate::http::tx::{as_user, in_tenant};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant, memberships};
@@ -25,12 +29,12 @@ pub struct Principal {
 pub struct BearerAuth(pub Principal);
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    let Some(state) = req.data::<AppState>() else {
-        return Err(
-            Problem::internal(&anyhow::anyhow!("AppState missing from the request")).into(),
-        );
-    };
-    Ok(principal(state, &bearer.token).await?)
+    Ok(principal(app_state(req)?, &bearer.token).await?)
+}
+
+fn app_state(req: &Request) -> Result<&AppState, Problem> {
+    req.data::<AppState>()
+        .ok_or_else(|| Problem::internal(&anyhow::anyhow!("AppState missing from the request")))
 }
 
 /// The person of an access token, once its signature, times and session are checked: a
@@ -102,19 +106,6 @@ pub(crate) async fn require_role(
     ))
 }
 
-/// The pizzeria of the path, once the caller is known to hold one of `allowed` there (see
-/// [`require_role`] for what others get).
-pub(crate) async fn staff_pizzeria(
-    state: &AppState,
-    slug: &str,
-    principal: Principal,
-    allowed: &[Role],
-) -> Result<Tenant, Problem> {
-    let tenant = tenancy::resolve(&state.pool, slug).await?;
-    require_role(state, &tenant, principal, allowed).await?;
-    Ok(tenant)
-}
-
 /// Roles that run a pizzeria.
 pub const MANAGERS: &[Role] = &[Role::Owner, Role::Manager];
 /// Every staff role.
@@ -125,6 +116,86 @@ pub const STAFF: &[Role] = &[
     Role::Pizzaiolo,
     Role::Driver,
 ];
+/// Who runs the kitchen: its pizzaiolos and those who run the pizzeria.
+pub const KITCHEN: &[Role] = &[Role::Owner, Role::Manager, Role::Pizzaiolo];
+/// Drivers, and those who run the pizzeria.
+pub const DRIVERS: &[Role] = &[Role::Driver, Role::Manager, Role::Owner];
+
+/// The staff roles an operation admits: `Staff<Managers>`, `Staff<Everyone>`, ...
+pub trait Roles: Send {
+    const ALLOWED: &'static [Role];
+}
+
+macro_rules! roles {
+    ($($(#[$doc:meta])* $name:ident = $allowed:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl Roles for $name {
+            const ALLOWED: &'static [Role] = $allowed;
+        }
+    )*};
+}
+
+roles! {
+    /// [`MANAGERS`].
+    Managers = MANAGERS;
+    /// [`STAFF`].
+    Everyone = STAFF;
+    /// [`KITCHEN`].
+    Kitchen = KITCHEN;
+    /// Drivers only.
+    Driving = &[Role::Driver];
+}
+
+/// A staff member of the pizzeria of the path, holding one of `R`'s roles there.
+pub struct StaffOf<R> {
+    pool: PgPool,
+    pub tenant: Tenant,
+    pub principal: Principal,
+    /// All the caller's roles in the pizzeria.
+    pub roles: Vec<Role>,
+    allowed: PhantomData<R>,
+}
+
+/// `slug: Staff<R>`: the path's `{slug}` with the `BearerAuth` scheme, for staff holding one of
+/// `R`'s roles there (see [`require_role`] for what others get).
+pub type Staff<R> = Pizzeria<StaffOf<R>>;
+
+impl<R: Roles> Guard for StaffOf<R> {
+    type Scheme = BearerAuth;
+
+    async fn admit(req: &Request, bearer: Bearer, slug: &str) -> Result<Self, Problem> {
+        let state = app_state(req)?;
+        let principal = principal(state, &bearer.token).await?;
+        let tenant = tenancy::resolve(&state.pool, slug).await?;
+        let roles = require_role(state, &tenant, principal, R::ALLOWED).await?;
+        Ok(Self {
+            pool: state.pool.clone(),
+            tenant,
+            principal,
+            roles,
+            allowed: PhantomData,
+        })
+    }
+}
+
+impl<R> StaffOf<R> {
+    /// Runs `work` in one transaction of the pizzeria (its row-level security applies), given
+    /// the pizzeria's id and the caller's.
+    pub(crate) async fn run<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut PgConnection, Uuid, Uuid) -> Result<T, Problem>,
+    ) -> Result<T, Problem> {
+        in_tenant(&self.pool, self.tenant.id, async |tx| {
+            work(tx, self.tenant.id, self.principal.user_id).await
+        })
+        .await
+    }
+
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
 
 /// The caller if an `Authorization: Bearer` header is present (it must then be valid); none
 /// for anonymous callers (guests).

@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, require_role, staff_pizzeria};
+use super::security::{BearerAuth, MANAGERS, Managers, Staff, require_role};
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::strict::{OneOf, Text};
@@ -98,17 +98,10 @@ impl StaffApi {
 
     /// Invitations not yet accepted (owner, manager).
     #[oai(path = "/pizzerias/:slug/staff/invitations", method = "get")]
-    async fn pending(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
-    ) -> Result<Json<Vec<InvitationView>>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, MANAGERS).await?;
-        let rows = in_tenant(&state.pool, tenant.id, async |tx| {
-            Ok(invitations::pending(tx, tenant.id).await?)
-        })
-        .await?;
+    async fn pending(&self, slug: Staff<Managers>) -> Result<Json<Vec<InvitationView>>, Problem> {
+        let rows = slug
+            .run(async |tx, t, _| Ok(invitations::pending(tx, t).await?))
+            .await?;
         Ok(Json(
             rows.into_iter()
                 .map(|r| InvitationView {

@@ -1,18 +1,16 @@
 //! Staff stock endpoints: levels and movements (staff); restock, waste and inventory (managers).
 //! The resource, its shape and its work are `http::stock`, shared with the admin API.
 
-use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, STAFF, staff_pizzeria};
+use super::security::{Everyone, Managers, Staff, StaffOf};
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, QuantityIn};
-use crate::state::AppState;
 use crate::stock::Operation;
 
 #[derive(Default)]
@@ -20,16 +18,15 @@ pub struct StockApi;
 
 /// A manager's restock, waste or count.
 async fn operate(
-    state: &AppState,
-    auth: &BearerAuth,
-    slug: &str,
+    m: &StaffOf<Managers>,
     id: Uuid,
     op: Operation,
     note: &str,
 ) -> Result<Json<Applied>, Problem> {
-    let tenant = staff_pizzeria(state, slug, auth.0, MANAGERS).await?;
-    let applied = stock::apply(&state.pool, tenant.id, auth.0.user_id, id, op, note).await?;
-    Ok(Json(applied))
+    let (tenant, by) = (m.tenant.id, m.principal.user_id);
+    Ok(Json(
+        stock::apply(m.pool(), tenant, by, id, op, note).await?,
+    ))
 }
 
 #[OpenApi(tag = "ApiTags::Stock")]
@@ -39,19 +36,16 @@ impl StockApi {
     #[oai(path = "/pizzerias/:slug/stock/ingredients", method = "get")]
     async fn list(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Everyone>,
         low: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
             Option<u32>,
         >,
     ) -> Result<Json<IngredientPage>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let paging = Paging::parse(page.0, per_page.0)?;
         Ok(Json(
-            stock::page(&state.pool, tenant.id, low.0, paging).await?,
+            stock::page(slug.pool(), slug.tenant.id, low.0, paging).await?,
         ))
     }
 
@@ -62,18 +56,15 @@ impl StockApi {
     )]
     async fn movements(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Everyone>,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
             Option<u32>,
         >,
     ) -> Result<Json<Vec<Movement>>, Problem> {
-        let tenant = staff_pizzeria(&state, &slug, auth.0, STAFF).await?;
         let paging = Paging::parse(None, per_page.0)?;
-        let rows = stock::movements(&state.pool, tenant.id, id.0, before.0, paging).await?;
+        let rows = stock::movements(slug.pool(), slug.tenant.id, id.0, before.0, paging).await?;
         Ok(Json(rows))
     }
 
@@ -84,28 +75,24 @@ impl StockApi {
     )]
     async fn restock(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Managers>,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
         let op = Operation::Restock(body.quantity);
-        operate(&state, &auth, &slug, id.0, op, &body.note).await
+        operate(&slug, id.0, op, &body.note).await
     }
 
     /// Thrown away, with the reason in `note` (manager, owner).
     #[oai(path = "/pizzerias/:slug/stock/ingredients/:id/waste", method = "post")]
     async fn waste(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Managers>,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
         let op = Operation::Waste(body.quantity);
-        operate(&state, &auth, &slug, id.0, op, &body.note).await
+        operate(&slug, id.0, op, &body.note).await
     }
 
     /// Inventory count: the stock becomes `counted`, the difference is recorded (manager, owner).
@@ -115,13 +102,11 @@ impl StockApi {
     )]
     async fn inventory(
         &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        slug: Path<String>,
+        slug: Staff<Managers>,
         id: Path<Uuid>,
         body: Json<CountIn>,
     ) -> Result<Json<Applied>, Problem> {
         let op = Operation::Inventory(body.counted);
-        operate(&state, &auth, &slug, id.0, op, &body.note).await
+        operate(&slug, id.0, op, &body.note).await
     }
 }

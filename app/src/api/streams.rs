@@ -21,12 +21,11 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
 use super::security::{
-    BearerAuth, Principal, STAFF, optional_principal, require_role, session_open,
+    BearerAuth, DRIVERS, Principal, STAFF, optional_principal, require_role, session_open,
 };
 use super::stream_events::{Destination, LiveEvent, live_event};
 use crate::delivery;
 use crate::domain::InvalidInput;
-use crate::domain::Role;
 use crate::domain::lifecycle::Status;
 use crate::http::Problem;
 use crate::http::middleware::client_ip;
@@ -40,9 +39,6 @@ use crate::tenancy::{self, Tenant};
 
 #[derive(Default)]
 pub struct StreamsApi;
-
-/// Who may follow a driver's stream.
-const DRIVERS: &[Role] = &[Role::Driver, Role::Manager, Role::Owner];
 
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
