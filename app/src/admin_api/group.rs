@@ -14,7 +14,6 @@ use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::Done;
 use crate::http::strict::Text;
-use crate::http::tx::in_platform;
 use crate::menu::group::{
     self, GroupProduct, GroupProductInput, GroupRecipeItem, GroupSize, PushReport,
 };
@@ -204,14 +203,13 @@ impl GroupMenuApi {
     #[oai(path = "/", method = "post")]
     async fn create(
         &self,
-        state: Data<&AdminState>,
         auth: PlatformAuth,
         body: Json<GroupProductBody>,
     ) -> Result<CreatedPushed, Problem> {
-        let done = in_platform(&state.owner_pool, async |tx| {
-            Ok(group::create(tx, auth.0.user_id, body.0.into()).await?)
-        })
-        .await?;
+        let done = auth
+            .0
+            .run(async |tx, by| Ok(group::create(tx, by, body.0.into()).await?))
+            .await?;
         Ok(CreatedPushed::Ok(Json(pushed(done))))
     }
 
@@ -232,30 +230,23 @@ impl GroupMenuApi {
     #[oai(path = "/:id", method = "put")]
     async fn replace(
         &self,
-        state: Data<&AdminState>,
         auth: PlatformAuth,
         id: Path<Uuid>,
         body: Json<GroupProductBody>,
     ) -> Result<Json<Pushed>, Problem> {
-        let done = in_platform(&state.owner_pool, async |tx| {
-            Ok(group::replace(tx, auth.0.user_id, id.0, body.0.into()).await?)
-        })
-        .await?;
+        let done = auth
+            .0
+            .run(async |tx, by| Ok(group::replace(tx, by, id.0, body.0.into()).await?))
+            .await?;
         Ok(Json(pushed(done)))
     }
 
     /// Removes a group product: the pizzerias' copies are hidden and become their own.
     #[oai(path = "/:id", method = "delete")]
-    async fn delete(
-        &self,
-        state: Data<&AdminState>,
-        auth: PlatformAuth,
-        id: Path<Uuid>,
-    ) -> Result<Done, Problem> {
-        in_platform(&state.owner_pool, async |tx| {
-            Ok(group::delete(tx, auth.0.user_id, id.0).await?)
-        })
-        .await?;
+    async fn delete(&self, auth: PlatformAuth, id: Path<Uuid>) -> Result<Done, Problem> {
+        auth.0
+            .run(async |tx, by| Ok(group::delete(tx, by, id.0).await?))
+            .await?;
         Ok(Done::NoContent)
     }
 }

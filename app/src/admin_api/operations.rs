@@ -15,7 +15,6 @@ use crate::backup::{Backups, Kind, maintenance, registry};
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::strict::Text;
-use crate::http::tx::in_platform;
 use crate::jobs::failed;
 
 #[derive(Default)]
@@ -153,19 +152,13 @@ impl OperationsApi {
         let message = body.message.clone().map(String::from).unwrap_or_default();
         let by = format!("admin-api:{}", auth.0.user_id);
         maintenance::set(&state.owner_pool, body.enabled, &message, &by).await?;
-        in_platform(&state.owner_pool, async |tx| {
-            let details = serde_json::json!({ "enabled": body.enabled, "message": message });
-            audit::platform(
-                tx,
-                Some(auth.0.user_id),
-                "maintenance.set",
-                "platform",
-                details,
-            )
+        auth.0
+            .run(async |tx, by| {
+                let details = serde_json::json!({ "enabled": body.enabled, "message": message });
+                audit::platform(tx, Some(by), "maintenance.set", "platform", details).await?;
+                Ok(())
+            })
             .await?;
-            Ok(())
-        })
-        .await?;
         Ok(Json(MaintenanceView {
             enabled: body.enabled,
             message,
@@ -216,17 +209,18 @@ impl OperationsApi {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("database.admin_url is not set"))?;
         let backups = Backups::new(state.owner_pool.clone(), &url, &state.config.backup)?;
-        in_platform(&state.owner_pool, async |tx| {
-            Ok(audit::platform(
-                tx,
-                Some(auth.0.user_id),
-                "backup.run",
-                "platform",
-                serde_json::json!({}),
-            )
-            .await?)
-        })
-        .await?;
+        auth.0
+            .run(async |tx, by| {
+                Ok(audit::platform(
+                    tx,
+                    Some(by),
+                    "backup.run",
+                    "platform",
+                    serde_json::json!({}),
+                )
+                .await?)
+            })
+            .await?;
         tokio::spawn(async move {
             if let Err(err) = backups.run(Kind::Manual).await {
                 tracing::error!(error = %format!("{err:#}"), "backup requested over the admin API failed");
@@ -276,28 +270,17 @@ impl OperationsApi {
 
     /// Put a failed job back in its queue.
     #[oai(path = "/jobs/:id/retry", method = "post")]
-    async fn retry(
-        &self,
-        state: Data<&AdminState>,
-        auth: PlatformAuth,
-        id: Path<Uuid>,
-    ) -> Result<Retried, Problem> {
+    async fn retry(&self, auth: PlatformAuth, id: Path<Uuid>) -> Result<Retried, Problem> {
         let ulid = failed::uuid_to_ulid(id.0);
-        in_platform(&state.owner_pool, async |tx| {
-            if !failed::retry(tx, &ulid).await? {
-                return Err(Problem::not_found("failed job"));
-            }
-            audit::platform(
-                tx,
-                Some(auth.0.user_id),
-                "job.retry",
-                &ulid,
-                serde_json::json!({}),
-            )
+        auth.0
+            .run(async |tx, by| {
+                if !failed::retry(tx, &ulid).await? {
+                    return Err(Problem::not_found("failed job"));
+                }
+                audit::platform(tx, Some(by), "job.retry", &ulid, serde_json::json!({})).await?;
+                Ok(())
+            })
             .await?;
-            Ok(())
-        })
-        .await?;
         Ok(Retried::Done)
     }
 }

@@ -18,7 +18,7 @@ use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::guard::{Guard, Pizzeria};
-use crate::http::tx::{as_user, in_tenant};
+use crate::http::tx::{as_user, in_platform, in_tenant};
 use crate::tenancy::{self, TenancyError, Tenant, TenantStatus, memberships};
 
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +35,24 @@ pub struct AdminAuth(pub Caller);
 /// the same whatever was sent.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_platform")]
-pub struct PlatformAuth(pub Caller);
+pub struct PlatformAuth(pub Platform);
+
+/// A platform administrator's request, with the owner pool platform work runs on.
+pub struct Platform {
+    pub user_id: Uuid,
+    owner_pool: PgPool,
+}
+
+impl Platform {
+    /// Runs `work` in one transaction of the owner pool (the platform's tables and every
+    /// pizzeria's), given the administrator's id.
+    pub(crate) async fn run<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut PgConnection, Uuid) -> Result<T, Problem>,
+    ) -> Result<T, Problem> {
+        in_platform(&self.owner_pool, async |tx| work(tx, self.user_id).await).await
+    }
+}
 
 /// The token of an owner or manager of the pizzeria in the URL (`{slug}`), or of a platform
 /// administrator.
@@ -91,11 +108,14 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     Ok(verify(state(req)?, &bearer).await?)
 }
 
-async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+async fn check_platform(req: &Request, bearer: Bearer) -> poem::Result<Platform> {
     let state = state(req)?;
     let caller = verify(state, &bearer).await?;
     require_platform(state, caller).await?;
-    Ok(caller)
+    Ok(Platform {
+        user_id: caller.user_id,
+        owner_pool: state.owner_pool.clone(),
+    })
 }
 
 /// Whether the caller is a platform administrator; one without a second factor may use no

@@ -17,7 +17,6 @@ use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::streamed::JsonStream;
 use crate::http::strict::{OneOf, Text};
-use crate::http::tx::in_platform;
 use crate::provisioning::{self, NewPizzeria, OwnerSetup};
 use crate::tenancy::TenantStatus;
 use crate::tenancy::platform::{self, ProfileChange};
@@ -198,7 +197,6 @@ impl TenantsApi {
     #[oai(path = "/", method = "post")]
     async fn create(
         &self,
-        state: Data<&AdminState>,
         auth: PlatformAuth,
         body: Json<NewTenantBody>,
     ) -> Result<TenantCreated, Problem> {
@@ -215,12 +213,14 @@ impl TenantsApi {
             timezone: b.timezone.unwrap_or_else(|| "Europe/Paris".into()).into(),
             owner_email: b.owner_email.into(),
         };
-        let (created, row) = in_platform(&state.owner_pool, async |tx| {
-            let created = provisioning::create_pizzeria(tx, &input, Some(auth.0.user_id)).await?;
-            let row = platform::find(tx, &input.slug).await?;
-            Ok((created, row))
-        })
-        .await?;
+        let (created, row) = auth
+            .0
+            .run(async |tx, by| {
+                let created = provisioning::create_pizzeria(tx, &input, Some(by)).await?;
+                let row = platform::find(tx, &input.slug).await?;
+                Ok((created, row))
+            })
+            .await?;
         let (owner, expires) = match created.owner {
             OwnerSetup::Existing(_) => ("existing_account", None),
             OwnerSetup::Invited { expires_at, .. } => ("invited", Some(expires_at)),
@@ -247,7 +247,6 @@ impl TenantsApi {
     #[oai(path = "/:slug", method = "patch")]
     async fn update(
         &self,
-        state: Data<&AdminState>,
         auth: PlatformAuth,
         slug: Path<String>,
         body: Json<TenantChange>,
@@ -263,10 +262,10 @@ impl TenantsApi {
             longitude: b.longitude,
             timezone: b.timezone.map(String::from),
         };
-        let row = in_platform(&state.owner_pool, async |tx| {
-            Ok(platform::update_profile(tx, auth.0.user_id, &slug, change).await?)
-        })
-        .await?;
+        let row = auth
+            .0
+            .run(async |tx, by| Ok(platform::update_profile(tx, by, &slug, change).await?))
+            .await?;
         Ok(Json(row.into()))
     }
 
@@ -275,15 +274,14 @@ impl TenantsApi {
     #[oai(path = "/:slug/suspend", method = "post")]
     async fn suspend(
         &self,
-        state: Data<&AdminState>,
         auth: PlatformAuth,
         slug: Path<String>,
         body: Json<SuspendBody>,
     ) -> Result<Json<TenantView>, Problem> {
-        let row = in_platform(&state.owner_pool, async |tx| {
-            Ok(platform::suspend(tx, Some(auth.0.user_id), &slug, &body.reason).await?)
-        })
-        .await?;
+        let row = auth
+            .0
+            .run(async |tx, by| Ok(platform::suspend(tx, Some(by), &slug, &body.reason).await?))
+            .await?;
         Ok(Json(row.into()))
     }
 
@@ -291,14 +289,13 @@ impl TenantsApi {
     #[oai(path = "/:slug/resume", method = "post")]
     async fn resume(
         &self,
-        state: Data<&AdminState>,
         auth: PlatformAuth,
         slug: Path<String>,
     ) -> Result<Json<TenantView>, Problem> {
-        let row = in_platform(&state.owner_pool, async |tx| {
-            Ok(platform::resume(tx, Some(auth.0.user_id), &slug).await?)
-        })
-        .await?;
+        let row = auth
+            .0
+            .run(async |tx, by| Ok(platform::resume(tx, Some(by), &slug).await?))
+            .await?;
         Ok(Json(row.into()))
     }
 
@@ -313,17 +310,18 @@ impl TenantsApi {
         let mut conn = state.owner_pool.acquire().await?;
         let row = platform::find(&mut conn, &slug).await?;
         drop(conn);
-        in_platform(&state.owner_pool, async |tx| {
-            Ok(crate::audit::platform(
-                tx,
-                Some(auth.0.user_id),
-                "tenant.export",
-                &row.slug,
-                serde_json::json!({}),
-            )
-            .await?)
-        })
-        .await?;
+        auth.0
+            .run(async |tx, by| {
+                Ok(crate::audit::platform(
+                    tx,
+                    Some(by),
+                    "tenant.export",
+                    &row.slug,
+                    serde_json::json!({}),
+                )
+                .await?)
+            })
+            .await?;
         let body = Body::from_bytes_stream(export::stream(state.owner_pool.clone(), row.id));
         let name = format!(
             "attachment; filename=\"ocpizza-{}-{}.json\"",
@@ -354,18 +352,20 @@ impl TenantsApi {
         let bytes = export::to_file(state.owner_pool.clone(), row.id, &path).await?;
         tracing::info!(pizzeria = %row.slug, path = %path.display(), bytes, "offboarding export written");
         let grace = chrono::Duration::days(i64::from(state.config.admin.offboard_grace_days));
-        let row = in_platform(&state.owner_pool, async |tx| {
-            let row = platform::offboard(
-                tx,
-                Some(auth.0.user_id),
-                &slug,
-                Utc::now() + grace,
-                &path.to_string_lossy(),
-            )
+        let row = auth
+            .0
+            .run(async |tx, by| {
+                let row = platform::offboard(
+                    tx,
+                    Some(by),
+                    &slug,
+                    Utc::now() + grace,
+                    &path.to_string_lossy(),
+                )
+                .await?;
+                Ok(row)
+            })
             .await?;
-            Ok(row)
-        })
-        .await?;
         Ok(Json(row.into()))
     }
 }

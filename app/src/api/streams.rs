@@ -25,8 +25,8 @@ use super::security::{
 };
 use super::stream_events::{Destination, LiveEvent, live_event};
 use crate::delivery;
-use crate::domain::InvalidInput;
 use crate::domain::lifecycle::Status;
+use crate::domain::{InvalidInput, Role};
 use crate::http::Problem;
 use crate::http::middleware::client_ip;
 use crate::http::strict::Text;
@@ -325,16 +325,9 @@ impl StreamsApi {
         token: Query<Option<String>>,
         #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
     ) -> Result<Events, Problem> {
-        let last = last_event_id(last.0.as_deref())?;
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let who = caller(&state, req, token.0.as_deref(), &tenant, "kitchen", None).await?;
-        require_role(&state, &tenant, who, STAFF).await?;
-        let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
-        let recheck = recheck(&state, &slug, Some(who), move |s, t| async move {
-            require_role(&s, &t, who, STAFF).await.is_ok()
-        });
-        let scope = Scope::Kitchen { tenant: tenant.id };
-        open(&state, scope, last, vec![], None, recheck, slots).await
+        let (token, last) = (token.0.as_deref(), last.0.as_deref());
+        let scope = |tenant, _| Scope::Kitchen { tenant };
+        staff_stream(&state, req, &slug, (token, last), ("kitchen", STAFF), scope).await
     }
 
     /// A driver's runs: delivery orders ready to take, assignments, their own deliveries.
@@ -347,18 +340,38 @@ impl StreamsApi {
         token: Query<Option<String>>,
         #[oai(name = "Last-Event-ID")] last: Header<Option<String>>,
     ) -> Result<Events, Problem> {
-        let last = last_event_id(last.0.as_deref())?;
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let who = caller(&state, req, token.0.as_deref(), &tenant, "driver", None).await?;
-        require_role(&state, &tenant, who, DRIVERS).await?;
-        let slots = slots(&state, req, &format!("user:{}", who.user_id))?;
-        let recheck = recheck(&state, &slug, Some(who), move |s, t| async move {
-            require_role(&s, &t, who, DRIVERS).await.is_ok()
-        });
-        let scope = Scope::Driver {
-            tenant: tenant.id,
-            driver: who.user_id,
-        };
-        open(&state, scope, last, vec![], None, recheck, slots).await
+        let (token, last) = (token.0.as_deref(), last.0.as_deref());
+        let scope = |tenant, driver| Scope::Driver { tenant, driver };
+        staff_stream(
+            &state,
+            req,
+            &slug,
+            (token, last),
+            ("driver", DRIVERS),
+            scope,
+        )
+        .await
     }
+}
+
+/// A staff stream (`kind`: its name in stream tokens) for callers holding one of `roles`, checked
+/// again while it is open; `scope(tenant, caller)` says which events it carries.
+async fn staff_stream(
+    state: &AppState,
+    req: &Request,
+    slug: &str,
+    (token, last): (Option<&str>, Option<&str>),
+    (kind, roles): (&'static str, &'static [Role]),
+    scope: impl FnOnce(Uuid, Uuid) -> Scope,
+) -> Result<Events, Problem> {
+    let last = last_event_id(last)?;
+    let tenant = tenancy::resolve(&state.pool, slug).await?;
+    let who = caller(state, req, token, &tenant, kind, None).await?;
+    require_role(state, &tenant, who, roles).await?;
+    let slots = slots(state, req, &format!("user:{}", who.user_id))?;
+    let recheck = recheck(state, slug, Some(who), move |s, t| async move {
+        require_role(&s, &t, who, roles).await.is_ok()
+    });
+    let scope = scope(tenant.id, who.user_id);
+    open(state, scope, last, vec![], None, recheck, slots).await
 }
