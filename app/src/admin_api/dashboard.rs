@@ -8,7 +8,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
-use super::security::{Franchise, Managed, PlatformAuth};
+use super::security::{Managed, PlatformAuth, franchise};
 use super::state::AdminState;
 use crate::dashboard::{self, Range, store};
 use crate::http::Problem;
@@ -124,7 +124,7 @@ impl DashboardApi {
     async fn pizzeria(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         from: Query<Day>,
         to: Query<Day>,
     ) -> Result<Json<DashboardView>, Problem> {
@@ -135,7 +135,7 @@ impl DashboardApi {
     async fn pizzeria_csv(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         from: Query<Day>,
         to: Query<Day>,
     ) -> Result<Csv, Problem> {

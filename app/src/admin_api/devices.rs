@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::Franchise;
+use super::security::franchise;
 use super::state::AdminState;
 use crate::devices::{self, DeviceRow, DeviceSessions};
 use crate::domain::Role;
@@ -72,7 +72,7 @@ enum PairedResponse {
 impl DevicesAdminApi {
     /// The pizzeria's devices, newest first, revoked ones included.
     #[oai(path = "/pizzerias/:slug/devices", method = "get")]
-    async fn list(&self, slug: Franchise) -> Result<Json<Vec<Device>>, Problem> {
+    async fn list(&self, slug: franchise::Path) -> Result<Json<Vec<Device>>, Problem> {
         let rows = slug
             .run(async |tx, t, _| Ok(devices::list(tx, t).await?))
             .await?;
@@ -85,7 +85,7 @@ impl DevicesAdminApi {
     async fn pair(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<PairBody>,
     ) -> Result<PairedResponse, Problem> {
         let role: Role = body.role.parse()?;
@@ -107,7 +107,7 @@ impl DevicesAdminApi {
     /// Revoke a device: its session ends at once (its tokens are refused from the next
     /// request) and its role is taken away.
     #[oai(path = "/pizzerias/:slug/devices/:id", method = "delete")]
-    async fn revoke(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+    async fn revoke(&self, slug: franchise::Path, id: Path<Uuid>) -> Result<Done, Problem> {
         slug.run(async |tx, t, by| Ok(devices::revoke(tx, t, by, id.0).await?))
             .await?;
         Ok(Done::NoContent)

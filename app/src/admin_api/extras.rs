@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AdminTags;
 use super::menu::{RecipeIn, recipe};
-use super::security::Franchise;
+use super::security::franchise;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
@@ -93,7 +93,7 @@ struct ImageView {
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl ExtrasAdminApi {
     #[oai(path = "/pizzerias/:slug/extras", method = "post")]
-    async fn create(&self, slug: Franchise, body: Json<ExtraIn>) -> Result<Created, Problem> {
+    async fn create(&self, slug: franchise::Path, body: Json<ExtraIn>) -> Result<Created, Problem> {
         let id = slug
             .run(async |tx, t, by| {
                 let id = edit::create_extra(
@@ -113,7 +113,7 @@ impl ExtrasAdminApi {
     #[oai(path = "/pizzerias/:slug/extras/:id", method = "patch")]
     async fn update(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<ExtraPatch>,
     ) -> Result<Done, Problem> {
@@ -138,7 +138,7 @@ impl ExtrasAdminApi {
     }
 
     #[oai(path = "/pizzerias/:slug/extras/:id", method = "delete")]
-    async fn delete(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+    async fn delete(&self, slug: franchise::Path, id: Path<Uuid>) -> Result<Done, Problem> {
         slug.run(async |tx, t, by| Ok(edit::delete_extra(tx, t, by, id.0).await?))
             .await?;
         Ok(Done::NoContent)
@@ -154,7 +154,7 @@ impl ExtrasAdminApi {
     async fn put_image(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         upload: ImageUpload,
     ) -> Result<Json<ImageView>, Problem> {
@@ -206,7 +206,7 @@ impl ExtrasAdminApi {
     async fn delete_image(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let old = slug

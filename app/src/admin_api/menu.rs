@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AdminTags;
 use super::menu_view::{MenuView, ProductView, menu};
-use super::security::Franchise;
+use super::security::franchise;
 use super::state::AdminState;
 use crate::http::Problem;
 use crate::http::responses::{Created, Done};
@@ -113,7 +113,7 @@ impl MenuAdminApi {
     async fn get(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
     ) -> Result<Json<MenuView>, Problem> {
         Ok(Json(menu(&state, slug.tenant.id).await?))
     }
@@ -121,7 +121,7 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/categories", method = "post")]
     async fn create_category(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<CategoryIn>,
     ) -> Result<Created, Problem> {
         let id = slug
@@ -137,7 +137,7 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/categories/:id", method = "patch")]
     async fn update_category(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<CategoryChange>,
     ) -> Result<Done, Problem> {
@@ -150,7 +150,11 @@ impl MenuAdminApi {
 
     /// Delete an empty category.
     #[oai(path = "/pizzerias/:slug/categories/:id", method = "delete")]
-    async fn delete_category(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+    async fn delete_category(
+        &self,
+        slug: franchise::Path,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
         slug.run(async |tx, t, by| Ok(edit::delete_category(tx, t, by, id.0).await?))
             .await?;
         Ok(Done::NoContent)
@@ -161,7 +165,7 @@ impl MenuAdminApi {
     async fn create_product(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<ProductIn>,
     ) -> Result<ProductCreated, Problem> {
         let b = &body.0;
@@ -197,7 +201,7 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/products/:id", method = "patch")]
     async fn update_product(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<ProductPatch>,
     ) -> Result<Done, Problem> {
@@ -220,7 +224,7 @@ impl MenuAdminApi {
     async fn delete_product(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
     ) -> Result<Done, Problem> {
         let image = slug
@@ -237,7 +241,7 @@ impl MenuAdminApi {
     #[oai(path = "/pizzerias/:slug/products/:id/sizes", method = "post")]
     async fn add_size(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<SizeIn>,
     ) -> Result<Created, Problem> {
@@ -261,7 +265,7 @@ impl MenuAdminApi {
     )]
     async fn update_size(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         size_id: Path<Uuid>,
         body: Json<SizePatch>,
@@ -291,7 +295,7 @@ impl MenuAdminApi {
     )]
     async fn delete_size(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         size_id: Path<Uuid>,
     ) -> Result<Done, Problem> {

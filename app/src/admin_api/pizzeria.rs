@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::AdminTags;
 use super::pizzeria_view::{Legal, PizzeriaView, Service, view};
-use super::security::{Franchise, Managed};
+use super::security::{Managed, franchise};
 use super::state::AdminState;
 use crate::domain::InvalidInput;
 use crate::http::Problem;
@@ -88,7 +88,7 @@ async fn answer(state: &AdminState, m: &Managed) -> Answer {
 impl PizzeriaAdminApi {
     /// The pizzeria with all its settings.
     #[oai(path = "/pizzerias/:slug", method = "get")]
-    async fn get(&self, state: Data<&AdminState>, slug: Franchise) -> Answer {
+    async fn get(&self, state: Data<&AdminState>, slug: franchise::Path) -> Answer {
         answer(&state, &slug).await
     }
 
@@ -97,7 +97,7 @@ impl PizzeriaAdminApi {
     async fn profile(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<ProfileIn>,
     ) -> Answer {
         let b = body.0;
@@ -123,7 +123,7 @@ impl PizzeriaAdminApi {
     async fn service(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<Service>,
     ) -> Answer {
         let b = body.0;
@@ -142,7 +142,12 @@ impl PizzeriaAdminApi {
 
     /// The legal details printed on receipts.
     #[oai(path = "/pizzerias/:slug/legal", method = "put")]
-    async fn legal(&self, state: Data<&AdminState>, slug: Franchise, body: Json<Legal>) -> Answer {
+    async fn legal(
+        &self,
+        state: Data<&AdminState>,
+        slug: franchise::Path,
+        body: Json<Legal>,
+    ) -> Answer {
         slug.run(async |tx, t, by| {
             Ok(
                 admin::set_legal(tx, t, by, &body.legal_name, &body.siret, &body.vat_number)
@@ -158,7 +163,7 @@ impl PizzeriaAdminApi {
     async fn hours(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<Vec<HoursIn>>,
     ) -> Answer {
         let rows: Vec<HoursRow> = body
@@ -180,7 +185,7 @@ impl PizzeriaAdminApi {
     async fn exception(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<ExceptionIn>,
     ) -> Answer {
         let hours = match (body.opens, body.closes) {
@@ -205,7 +210,7 @@ impl PizzeriaAdminApi {
     async fn delete_exception(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         day: Path<NaiveDate>,
     ) -> Answer {
         let removed = slug
@@ -222,7 +227,7 @@ impl PizzeriaAdminApi {
     async fn zones(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<Vec<ZoneIn>>,
     ) -> Answer {
         let rows: Vec<ZoneRow> = body
@@ -243,7 +248,7 @@ impl PizzeriaAdminApi {
     async fn pause(
         &self,
         state: Data<&AdminState>,
-        slug: Franchise,
+        slug: franchise::Path,
         body: Json<PauseIn>,
     ) -> Answer {
         slug.run(async |tx, t, by| Ok(settings::pause(tx, t, by, &body.message).await?))
@@ -253,7 +258,7 @@ impl PizzeriaAdminApi {
 
     /// Take online orders again.
     #[oai(path = "/pizzerias/:slug/pause", method = "delete")]
-    async fn resume(&self, state: Data<&AdminState>, slug: Franchise) -> Answer {
+    async fn resume(&self, state: Data<&AdminState>, slug: franchise::Path) -> Answer {
         slug.run(async |tx, t, by| Ok(settings::resume(tx, t, by).await?))
             .await?;
         answer(&state, &slug).await
@@ -261,7 +266,12 @@ impl PizzeriaAdminApi {
 
     /// Extra preparation time while the kitchen is busy.
     #[oai(path = "/pizzerias/:slug/busy", method = "put")]
-    async fn busy(&self, state: Data<&AdminState>, slug: Franchise, body: Json<BusyIn>) -> Answer {
+    async fn busy(
+        &self,
+        state: Data<&AdminState>,
+        slug: franchise::Path,
+        body: Json<BusyIn>,
+    ) -> Answer {
         let note = body.note.clone().unwrap_or_default();
         slug.run(async |tx, t, by| {
             Ok(settings::set_busy(tx, t, by, body.extra_minutes, &note).await?)

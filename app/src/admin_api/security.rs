@@ -17,7 +17,7 @@ use super::state::AdminState;
 use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
-use crate::http::guard::{Guard, Pizzeria};
+use crate::http::guard::Guard;
 use crate::http::tx::{as_user, in_platform, in_tenant};
 use crate::tenancy::{self, TenancyError, Tenant, TenantStatus, memberships};
 
@@ -61,12 +61,12 @@ impl Platform {
 pub struct ManagerAuth(
     #[expect(
         dead_code,
-        reason = "declares the scheme; `Franchise` reads the token itself"
+        reason = "declares the scheme; `franchise::Path` reads the token itself"
     )]
     Bearer,
 );
 
-/// `slug: Pizzeria<Managed>`: the pizzeria of the path, for an owner or manager of it or a
+/// `slug: franchise::Path`: the pizzeria of the path, for an owner or manager of it or a
 /// platform administrator (the bearer scheme `ManagerAuth`).
 impl Guard for Managed {
     type Scheme = ManagerAuth;
@@ -224,6 +224,8 @@ async fn require_manager(
     })
 }
 
-/// A franchise operation's pizzeria: `slug: Franchise` is the path's `{slug}` with the
+/// `slug: franchise::Path`: a franchise operation's pizzeria, the path's `{slug}` with the
 /// `ManagerAuth` scheme, admitted by [`Managed`]'s guard.
-pub type Franchise = Pizzeria<Managed>;
+pub mod franchise {
+    pub type Path = crate::http::guard::Path<super::Managed>;
+}

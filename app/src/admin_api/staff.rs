@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::{Franchise, Managed};
+use super::security::{Managed, franchise};
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::responses::Done;
@@ -74,7 +74,7 @@ fn actor(m: &Managed) -> Actor {
 #[OpenApi(tag = "AdminTags::Pizzeria")]
 impl StaffAdminApi {
     #[oai(path = "/pizzerias/:slug/staff", method = "get")]
-    async fn list(&self, slug: Franchise) -> Result<Json<StaffView>, Problem> {
+    async fn list(&self, slug: franchise::Path) -> Result<Json<StaffView>, Problem> {
         let (members, pending) = slug
             .run(async |tx, t, _| {
                 let members = memberships::staff(tx, t).await?;
@@ -106,7 +106,11 @@ impl StaffAdminApi {
 
     /// Invite someone by email; they accept with the link (an account is made if needed).
     #[oai(path = "/pizzerias/:slug/staff/invitations", method = "post")]
-    async fn invite(&self, slug: Franchise, body: Json<InviteBody>) -> Result<Invited, Problem> {
+    async fn invite(
+        &self,
+        slug: franchise::Path,
+        body: Json<InviteBody>,
+    ) -> Result<Invited, Problem> {
         let email = Email::parse(&body.email)?;
         let role: Role = body.role.get()?;
         if role.manages() && !slug.is_owner() {
@@ -132,7 +136,7 @@ impl StaffAdminApi {
     #[oai(path = "/pizzerias/:slug/staff/:user_id", method = "put")]
     async fn set_role(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         user_id: Path<Uuid>,
         body: Json<RoleBody>,
     ) -> Result<Done, Problem> {
@@ -146,7 +150,7 @@ impl StaffAdminApi {
 
     /// Remove a member from the staff (effective from their next request).
     #[oai(path = "/pizzerias/:slug/staff/:user_id", method = "delete")]
-    async fn remove(&self, slug: Franchise, user_id: Path<Uuid>) -> Result<Done, Problem> {
+    async fn remove(&self, slug: franchise::Path, user_id: Path<Uuid>) -> Result<Done, Problem> {
         slug.run(async |tx, t, _| Ok(staff::remove(tx, t, &actor(&slug), user_id.0).await?))
             .await?;
         Ok(Done::NoContent)

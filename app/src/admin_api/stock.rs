@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::AdminTags;
-use super::security::{Franchise, Managed};
+use super::security::{Managed, franchise};
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::responses::{Created, Done};
@@ -55,7 +55,7 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients", method = "get")]
     async fn list(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         low: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
@@ -69,7 +69,11 @@ impl StockAdminApi {
     }
 
     #[oai(path = "/pizzerias/:slug/ingredients", method = "post")]
-    async fn create(&self, slug: Franchise, body: Json<IngredientIn>) -> Result<Created, Problem> {
+    async fn create(
+        &self,
+        slug: franchise::Path,
+        body: Json<IngredientIn>,
+    ) -> Result<Created, Problem> {
         let new = NewIngredient {
             name: &body.name,
             unit: &body.unit,
@@ -84,7 +88,7 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "patch")]
     async fn update(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<IngredientPatch>,
     ) -> Result<Done, Problem> {
@@ -100,7 +104,7 @@ impl StockAdminApi {
 
     /// Delete an ingredient no recipe uses and with no stock history.
     #[oai(path = "/pizzerias/:slug/ingredients/:id", method = "delete")]
-    async fn delete(&self, slug: Franchise, id: Path<Uuid>) -> Result<Done, Problem> {
+    async fn delete(&self, slug: franchise::Path, id: Path<Uuid>) -> Result<Done, Problem> {
         slug.run(async |tx, t, by| Ok(ingredients::delete(tx, t, by, id.0).await?))
             .await?;
         Ok(Done::NoContent)
@@ -110,7 +114,7 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id/restock", method = "post")]
     async fn restock(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
@@ -121,7 +125,7 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id/waste", method = "post")]
     async fn waste(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
@@ -132,7 +136,7 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id/inventory", method = "post")]
     async fn inventory(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         body: Json<CountIn>,
     ) -> Result<Json<Applied>, Problem> {
@@ -143,7 +147,7 @@ impl StockAdminApi {
     #[oai(path = "/pizzerias/:slug/ingredients/:id/movements", method = "get")]
     async fn movements(
         &self,
-        slug: Franchise,
+        slug: franchise::Path,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<

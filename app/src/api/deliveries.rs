@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::order_access::{tracked_order, visible_order};
-use super::security::{BearerAuth, Driving, MANAGERS, Managers, Staff, require_role};
+use super::security::{BearerAuth, Driving, MANAGERS, Managers, require_role, staff};
 use crate::delivery::{self, Tracking};
 use crate::domain::Role;
 use crate::domain::delivery::Position;
@@ -134,7 +134,7 @@ impl DeliveriesApi {
     async fn position(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Driving>,
+        slug: staff::Path<Driving>,
         id: Path<Uuid>,
         body: Json<PositionBody>,
     ) -> Result<Accepted, Problem> {
@@ -192,7 +192,7 @@ impl DeliveriesApi {
     #[oai(path = "/pizzerias/:slug/deliveries/:id/trail", method = "get")]
     async fn trail(
         &self,
-        slug: Staff<Managers>,
+        slug: staff::Path<Managers>,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<PositionView>>, Problem> {
         let trail = slug

@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, Everyone, Staff, require_role};
+use super::security::{BearerAuth, Everyone, require_role, staff};
 use crate::domain::Role;
 use crate::http::Problem;
 use crate::http::strict::Day;
@@ -189,7 +189,7 @@ impl KitchenApi {
     async fn queue(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Everyone>,
+        slug: staff::Path<Everyone>,
     ) -> Result<Json<Vec<QueueOrder>>, Problem> {
         let (orders, menu) = slug
             .run(async |tx, t, _| {

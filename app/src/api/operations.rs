@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{Everyone, Kitchen, Managers, Staff};
+use super::security::{Everyone, Kitchen, Managers, staff};
 use crate::http::Problem;
 use crate::http::responses::Done;
 use crate::http::strict::Text;
@@ -141,7 +141,7 @@ impl OperationsApi {
     async fn settings(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Everyone>,
+        slug: staff::Path<Everyone>,
     ) -> Result<Json<SettingsView>, Problem> {
         Ok(Json(settings_view(&state, slug.tenant.id).await?))
     }
@@ -151,7 +151,7 @@ impl OperationsApi {
     async fn pause(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Managers>,
+        slug: staff::Path<Managers>,
         body: Json<PauseRequest>,
     ) -> Result<Json<SettingsView>, Problem> {
         slug.run(async |tx, t, by| Ok(settings::pause(tx, t, by, &body.message).await?))
@@ -164,7 +164,7 @@ impl OperationsApi {
     async fn resume(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Managers>,
+        slug: staff::Path<Managers>,
     ) -> Result<Json<SettingsView>, Problem> {
         slug.run(async |tx, t, by| Ok(settings::resume(tx, t, by).await?))
             .await?;
@@ -176,7 +176,7 @@ impl OperationsApi {
     async fn busy(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Kitchen>,
+        slug: staff::Path<Kitchen>,
         body: Json<BusyRequest>,
     ) -> Result<Json<SettingsView>, Problem> {
         slug.run(async |tx, t, by| {
@@ -190,7 +190,7 @@ impl OperationsApi {
     #[oai(path = "/pizzerias/:slug/products/:id/sold-out", method = "put")]
     async fn sold_out(
         &self,
-        slug: Staff<Kitchen>,
+        slug: staff::Path<Kitchen>,
         id: Path<Uuid>,
         body: Json<SoldOutRequest>,
     ) -> Result<Done, Problem> {
@@ -203,7 +203,11 @@ impl OperationsApi {
 
     /// Put a product back on sale (manager, owner, pizzaiolo).
     #[oai(path = "/pizzerias/:slug/products/:id/sold-out", method = "delete")]
-    async fn back_on_sale(&self, slug: Staff<Kitchen>, id: Path<Uuid>) -> Result<Done, Problem> {
+    async fn back_on_sale(
+        &self,
+        slug: staff::Path<Kitchen>,
+        id: Path<Uuid>,
+    ) -> Result<Done, Problem> {
         slug.run(async |tx, t, by| {
             Ok(menu::write::set_sold_out(tx, t, *id, by, false, None, "").await?)
         })

@@ -14,7 +14,7 @@ use super::kitchen::day_or_today;
 use super::order_access::{tracked_order, visible_order};
 use super::order_input::{PlaceOrderBody, placer_of, request_of};
 use super::order_view::{OrderView, answer, idempotency_of, order_json};
-use super::security::{BearerAuth, Everyone, Staff, optional_principal};
+use super::security::{BearerAuth, Everyone, optional_principal, staff};
 use crate::domain::lifecycle::Status;
 use crate::domain::order::{Fulfilment, PaymentMethod};
 use crate::http::Problem;
@@ -87,7 +87,7 @@ impl OrdersApi {
     async fn day(
         &self,
         state: Data<&AppState>,
-        slug: Staff<Everyone>,
+        slug: staff::Path<Everyone>,
         day: Query<Option<Day>>,
         status: Query<Option<OneOf<Status>>>,
     ) -> Result<Json<Vec<OrderView>>, Problem> {

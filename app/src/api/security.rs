@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::accounts;
 use crate::domain::Role;
 use crate::http::Problem;
-use crate::http::guard::{Guard, Pizzeria};
+use crate::http::guard::Guard;
 use crate::http::tx::{as_user, in_tenant};
 use crate::state::AppState;
 use crate::tenancy::{self, Tenant, memberships};
@@ -121,7 +121,7 @@ pub const KITCHEN: &[Role] = &[Role::Owner, Role::Manager, Role::Pizzaiolo];
 /// Drivers, and those who run the pizzeria.
 pub const DRIVERS: &[Role] = &[Role::Driver, Role::Manager, Role::Owner];
 
-/// The staff roles an operation admits: `Staff<Managers>`, `Staff<Everyone>`, ...
+/// The staff roles an operation admits: `staff::Path<Managers>`, `staff::Path<Everyone>`, ...
 pub trait Roles: Send {
     const ALLOWED: &'static [Role];
 }
@@ -157,9 +157,11 @@ pub struct StaffOf<R> {
     allowed: PhantomData<R>,
 }
 
-/// `slug: Staff<R>`: the path's `{slug}` with the `BearerAuth` scheme, for staff holding one of
-/// `R`'s roles there (see [`require_role`] for what others get).
-pub type Staff<R> = Pizzeria<StaffOf<R>>;
+/// `slug: staff::Path<R>`: the path's `{slug}` with the `BearerAuth` scheme, for staff holding
+/// one of `R`'s roles there (see [`require_role`] for what others get).
+pub mod staff {
+    pub type Path<R> = crate::http::guard::Path<super::StaffOf<R>>;
+}
 
 impl<R: Roles> Guard for StaffOf<R> {
     type Scheme = BearerAuth;

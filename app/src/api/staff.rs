@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{BearerAuth, MANAGERS, Managers, Staff, require_role};
+use super::security::{BearerAuth, MANAGERS, Managers, require_role, staff};
 use crate::domain::{Email, Role};
 use crate::http::Problem;
 use crate::http::strict::{OneOf, Text};
@@ -98,7 +98,10 @@ impl StaffApi {
 
     /// Invitations not yet accepted (owner, manager).
     #[oai(path = "/pizzerias/:slug/staff/invitations", method = "get")]
-    async fn pending(&self, slug: Staff<Managers>) -> Result<Json<Vec<InvitationView>>, Problem> {
+    async fn pending(
+        &self,
+        slug: staff::Path<Managers>,
+    ) -> Result<Json<Vec<InvitationView>>, Problem> {
         let rows = slug
             .run(async |tx, t, _| Ok(invitations::pending(tx, t).await?))
             .await?;

@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::security::{Everyone, Managers, Staff, StaffOf};
+use super::security::{Everyone, Managers, StaffOf, staff};
 use crate::http::Problem;
 use crate::http::paging::Paging;
 use crate::http::stock::{self, Applied, CountIn, IngredientPage, Movement, QuantityIn};
@@ -36,7 +36,7 @@ impl StockApi {
     #[oai(path = "/pizzerias/:slug/stock/ingredients", method = "get")]
     async fn list(
         &self,
-        slug: Staff<Everyone>,
+        slug: staff::Path<Everyone>,
         low: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1")))] page: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
@@ -56,7 +56,7 @@ impl StockApi {
     )]
     async fn movements(
         &self,
-        slug: Staff<Everyone>,
+        slug: staff::Path<Everyone>,
         id: Path<Uuid>,
         before: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] per_page: Query<
@@ -75,7 +75,7 @@ impl StockApi {
     )]
     async fn restock(
         &self,
-        slug: Staff<Managers>,
+        slug: staff::Path<Managers>,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
@@ -87,7 +87,7 @@ impl StockApi {
     #[oai(path = "/pizzerias/:slug/stock/ingredients/:id/waste", method = "post")]
     async fn waste(
         &self,
-        slug: Staff<Managers>,
+        slug: staff::Path<Managers>,
         id: Path<Uuid>,
         body: Json<QuantityIn>,
     ) -> Result<Json<Applied>, Problem> {
@@ -102,7 +102,7 @@ impl StockApi {
     )]
     async fn inventory(
         &self,
-        slug: Staff<Managers>,
+        slug: staff::Path<Managers>,
         id: Path<Uuid>,
         body: Json<CountIn>,
     ) -> Result<Json<Applied>, Problem> {

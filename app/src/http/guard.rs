@@ -1,17 +1,20 @@
-//! `slug: Pizzeria<G>`: the pizzeria of an operation's path, admitted by a guard.
+//! `slug: guard::Path<G>`: the pizzeria of an operation's path, admitted by a guard.
 //!
 //! One handler argument stands for two things of the OpenAPI document: the `{slug}` path
 //! parameter (the argument's name is the parameter's name, hence `slug`) and the guard's
 //! security scheme. The bearer token is read first, then the slug, then the guard decides, before the
 //! request body is parsed: a caller who may not act in the pizzeria gets the same refusal
-//! whatever they sent. Each API has its guards (`api::security::Staff`,
-//! `admin_api::security::Franchise`); handlers then use the guard's fields through `Deref`.
+//! whatever they sent. Each API has its guards (`api::security::StaffOf`,
+//! `admin_api::security::Managed`, written `staff::Path<Roles>` and `franchise::Path`); handlers
+//! then use the guard's fields through `Deref`.
+//!
+//! The type is named `Path` on purpose: poem-openapi numbers an operation's path parameters by
+//! the arguments whose type has a segment called `Path`, and `{slug}` must count as the first.
 
 use std::ops::Deref;
 
 use poem::{Request, RequestBody};
 use poem_openapi::auth::{Bearer, BearerAuthorization};
-use poem_openapi::param::Path;
 use poem_openapi::registry::{MetaParamIn, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
@@ -32,9 +35,9 @@ pub trait Guard: Sized + Send {
 }
 
 /// The pizzeria of the path once `G` admitted the caller there.
-pub struct Pizzeria<G>(G);
+pub struct Path<G>(G);
 
-impl<G> Deref for Pizzeria<G> {
+impl<G> Deref for Path<G> {
     type Target = G;
 
     fn deref(&self) -> &G {
@@ -42,7 +45,7 @@ impl<G> Deref for Pizzeria<G> {
     }
 }
 
-impl<'a, G: Guard> ApiExtractor<'a> for Pizzeria<G> {
+impl<'a, G: Guard> ApiExtractor<'a> for Path<G> {
     const TYPES: &'static [ApiExtractorType] = &[
         ApiExtractorType::Parameter,
         ApiExtractorType::SecurityScheme,
@@ -73,7 +76,7 @@ impl<'a, G: Guard> ApiExtractor<'a> for Pizzeria<G> {
         param_opts: ExtractParamOptions<String>,
     ) -> poem::Result<Self> {
         let bearer = Bearer::from_request(req)?;
-        let slug = Path::<String>::from_request(req, body, param_opts).await?;
+        let slug = poem_openapi::param::Path::<String>::from_request(req, body, param_opts).await?;
         Ok(Self(G::admit(req, bearer, &slug.0).await?))
     }
 }
