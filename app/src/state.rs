@@ -8,6 +8,7 @@ use std::time::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
+use crate::api::MenuDocs;
 use crate::auth::Secrets;
 use crate::auth::stream_token::StreamTokens;
 use crate::http::Shared;
@@ -23,6 +24,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub shared: Shared,
     pub menus: MenuCache,
+    /// The public menu documents, serialised (`api::menu_doc`).
+    pub menu_docs: MenuDocs,
     pub hub: Arc<Hub>,
     pub stream_tokens: StreamTokens,
     /// Open streams per subscriber and per address.
@@ -60,6 +63,7 @@ impl AppState {
         Self(Arc::new(Inner {
             shared,
             menus: MenuCache::default(),
+            menu_docs: MenuDocs::default(),
             hub,
             stream_tokens,
             stream_limits,

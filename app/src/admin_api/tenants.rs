@@ -15,7 +15,7 @@ use super::state::AdminState;
 use crate::export;
 use crate::http::Problem;
 use crate::http::paging::Paging;
-use crate::http::streamed::JsonStream;
+use crate::http::streamed::RawJson;
 use crate::http::strict::{OneOf, Text};
 use crate::provisioning::{self, NewPizzeria, OwnerSetup};
 use crate::tenancy::TenantStatus;
@@ -150,7 +150,7 @@ enum Exported {
     /// The whole pizzeria as one JSON document, streamed.
     #[oai(status = 200)]
     Ok(
-        JsonStream<TenantExport>,
+        RawJson<TenantExport>,
         #[oai(header = "Content-Disposition")] String,
     ),
 }
@@ -328,7 +328,7 @@ impl TenantsApi {
             row.slug,
             Utc::now().format("%Y%m%d")
         );
-        Ok(Exported::Ok(JsonStream::new(body), name))
+        Ok(Exported::Ok(RawJson::new(body), name))
     }
 
     /// Offboard: the export is written to `admin.export_dir`, the pizzeria closes at once, and

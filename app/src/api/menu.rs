@@ -4,15 +4,17 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::menu_doc::{self, MenuView};
 use crate::domain::InvalidInput;
 use crate::domain::opening::Interval;
 use crate::http::Problem;
+use crate::http::streamed::RawJson;
 use crate::http::tx::in_tenant;
 use crate::menu::{self, Extra, MenuData, Product};
 use crate::state::AppState;
@@ -54,30 +56,19 @@ pub struct ProductView {
     sizes: Vec<SizeView>,
 }
 
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-struct ExtraView {
-    id: Uuid,
-    name: String,
-    price_cents: i64,
-    available: bool,
-    remaining: Option<i64>,
-}
-
-#[derive(Object)]
-struct CategoryView {
-    id: Uuid,
-    name: String,
-    products: Vec<ProductView>,
-}
-
-#[derive(Object)]
-struct MenuView {
-    pizzeria: String,
-    menu_version: i64,
-    categories: Vec<CategoryView>,
-    /// Extras a pizza may take.
-    extras: Vec<ExtraView>,
+/// The menu, or `304 Not Modified` when `If-None-Match` names its current `ETag`.
+#[derive(ApiResponse)]
+enum MenuAnswer {
+    /// The menu; `ETag` changes with the menu, the stock and sold-out marks.
+    #[oai(status = 200)]
+    Ok(
+        RawJson<MenuView>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// Unchanged since the `ETag` sent.
+    #[oai(status = 304)]
+    NotModified(#[oai(header = "ETag")] String),
 }
 
 #[derive(Object)]
@@ -201,49 +192,17 @@ impl MenuApi {
         &self,
         state: Data<&AppState>,
         slug: Path<String>,
-    ) -> Result<Json<MenuView>, Problem> {
-        let tenant = tenancy::resolve(&state.pool, &slug).await?;
-        let (menu, on_hand) = in_tenant(&state.pool, tenant.id, async |tx| {
-            let menu = menu::current(&state.menus, tx, tenant.id).await?;
-            let on_hand = stock::store::on_hand(tx, tenant.id).await?;
-            Ok((menu, on_hand))
-        })
-        .await?;
-        let now = Utc::now();
-        Ok(Json(MenuView {
-            pizzeria: tenant.slug.clone(),
-            menu_version: menu.version,
-            categories: menu
-                .categories
-                .iter()
-                .map(|c| CategoryView {
-                    id: c.id,
-                    name: c.name.clone(),
-                    products: c
-                        .products
-                        .iter()
-                        .filter(|p| p.active)
-                        .map(|p| product_view(&tenant.slug, p, &menu, &[], &on_hand, now))
-                        .collect(),
-                })
-                .filter(|c| !c.products.is_empty())
-                .collect(),
-            extras: menu
-                .extras
-                .iter()
-                .filter(|e| e.active)
-                .map(|e| {
-                    let remaining = e.remaining(&on_hand);
-                    ExtraView {
-                        id: e.id,
-                        name: e.name.clone(),
-                        price_cents: e.price_cents,
-                        available: remaining != Some(0),
-                        remaining,
-                    }
-                })
-                .collect(),
-        }))
+        #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
+    ) -> Result<MenuAnswer, Problem> {
+        let doc = menu_doc::current(&state, &slug).await?;
+        let etag = doc.etag.clone();
+        if let Some(tags) = if_none_match.0
+            && menu_doc::matches(&tags, &etag)
+        {
+            return Ok(MenuAnswer::NotModified(etag));
+        }
+        let body = RawJson::new(doc.body.clone().into());
+        Ok(MenuAnswer::Ok(body, etag, "no-cache".to_string()))
     }
 
     /// One product. With `extras` (comma-separated extra ids), each size says how many could be

@@ -8,6 +8,7 @@ mod history;
 mod images;
 mod kitchen;
 mod menu;
+mod menu_doc;
 mod operations;
 mod order_access;
 mod order_actions;
@@ -21,6 +22,8 @@ mod staff;
 mod stock;
 mod stream_events;
 mod streams;
+
+pub use menu_doc::MenuDocs;
 
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, get};

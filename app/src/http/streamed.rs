@@ -1,6 +1,6 @@
-//! Payloads written as they are produced, declared exactly in the OpenAPI document:
-//! [`JsonStream`] (a JSON document of schema `T`, streamed: the tenant export) and [`Image`]
-//! (a product picture, `image/*`).
+//! Payloads whose bytes we produce ourselves, declared exactly in the OpenAPI document:
+//! [`RawJson`] (a JSON document of schema `T`, streamed as it is produced, the tenant export, or
+//! serialised once and kept, the menu) and [`Image`] (a product picture, `image/*`).
 
 use std::marker::PhantomData;
 
@@ -9,16 +9,16 @@ use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 
-/// A JSON body of schema `T` that is streamed rather than built in memory.
-pub(crate) struct JsonStream<T>(Body, PhantomData<fn() -> T>);
+/// A JSON body of schema `T` that poem does not serialise: streamed, or bytes kept ready.
+pub(crate) struct RawJson<T>(Body, PhantomData<fn() -> T>);
 
-impl<T> JsonStream<T> {
+impl<T> RawJson<T> {
     pub(crate) fn new(body: Body) -> Self {
         Self(body, PhantomData)
     }
 }
 
-impl<T: Type> Payload for JsonStream<T> {
+impl<T: Type> Payload for RawJson<T> {
     const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
 
     fn schema_ref() -> MetaSchemaRef {
@@ -30,7 +30,7 @@ impl<T: Type> Payload for JsonStream<T> {
     }
 }
 
-impl<T: Type> IntoResponse for JsonStream<T> {
+impl<T: Type> IntoResponse for RawJson<T> {
     fn into_response(self) -> Response {
         Response::builder()
             .content_type(Self::CONTENT_TYPE)

@@ -2,6 +2,7 @@
 
 use ocpizza::domain::Role;
 use ocpizza_tests::app::problem;
+use ocpizza_tests::backup::poll;
 use ocpizza_tests::fixtures::small_menu;
 use ocpizza_tests::spawn_app;
 use serde_json::{Value, json};
@@ -325,4 +326,79 @@ async fn bad_product_requests_are_clear() {
     )
     .await;
     assert_eq!(status, 404);
+}
+
+/// The menu's `ETag` names what the document was built from: `If-None-Match` with it answers
+/// 304 with no body until the stock, the menu or a sold-out mark changes (a mark's end included).
+#[tokio::test]
+async fn the_menu_is_revalidated_with_its_etag_and_changes_with_stock_menu_and_marks() {
+    let app = spawn_app().await;
+    let tenant = app.create_pizzeria("etag").await;
+    let m = small_menu(&app, tenant).await;
+    let url = "/api/v1/pizzerias/etag/menu";
+    let read = async |etag: Option<&str>| {
+        let mut req = app.request(reqwest::Method::GET, url);
+        if let Some(tag) = etag {
+            req = req.header("If-None-Match", tag);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let tag = resp.headers()["etag"].to_str().unwrap().to_string();
+        let cache = resp
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = resp.text().await.unwrap();
+        (status, tag, cache, body)
+    };
+
+    let (status, etag, cache, body) = read(None).await;
+    assert_eq!(status, 200);
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong ETag: {etag}");
+    assert_eq!(cache.as_deref(), Some("no-cache"), "clients revalidate every time");
+    let menu: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(size(product(&menu, m.margherita), "m")["remaining"], 2);
+
+    let (status, same, _, body) = read(Some(&etag)).await;
+    assert_eq!((status, same.as_str(), body.as_str()), (304, etag.as_str(), ""));
+    let (status, _, _, _) = read(Some(&format!("\"other\", W/{etag}"))).await;
+    assert_eq!(status, 304, "a list and a weak comparison match too");
+
+    // Stock moved (another process, committed before the read): a new document at once.
+    ocpizza_tests::fixtures::restock(&app, tenant, m.mozzarella, 400).await;
+    let (status, after_stock, _, body) = read(Some(&etag)).await;
+    assert_eq!(status, 200);
+    assert_ne!(after_stock, etag);
+    let menu: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(size(product(&menu, m.margherita), "m")["remaining"], 4);
+
+    // Marked sold out for a short while: shown, then gone when the mark ends, without any write.
+    let cook = app
+        .staff_token(tenant, "cook@etag.test", Role::Pizzaiolo)
+        .await;
+    let until = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let resp = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/pizzerias/etag/products/{}/sold-out", m.margherita),
+        )
+        .bearer_auth(&cook)
+        .json(&json!({ "until": until }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let (status, marked, _, body) = read(Some(&after_stock)).await;
+    assert_eq!(status, 200);
+    let menu: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(product(&menu, m.margherita)["sold_out"], true);
+    let within = std::time::Duration::from_secs(10);
+    let ended = poll("the end of the sold-out mark", within, async || {
+        let (status, tag, _, body) = read(Some(&marked)).await;
+        (status == 200 && tag != marked).then(|| serde_json::from_str::<Value>(&body).unwrap())
+    })
+    .await;
+    assert!(chrono::Utc::now() >= until, "changed only once the mark ended");
+    assert_eq!(product(&ended, m.margherita)["sold_out"], false);
+    assert_eq!(product(&ended, m.margherita)["available"], true);
 }
