@@ -78,7 +78,9 @@ impl MenuDocs {
         Arc::clone(all.entry(slug.to_string()).or_default())
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Fresh<MenuDoc, Problem>>>> {
+    fn read(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Fresh<MenuDoc, Problem>>>> {
         self.by_slug.read().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -188,9 +190,10 @@ fn build(
 
 /// Whether an `If-None-Match` header names `etag` (`*` names any).
 pub(super) fn matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-    })
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 #[cfg(test)]

@@ -53,7 +53,9 @@ fn wrk(url: &str, connections: usize, seconds: usize, header: Option<&str>) -> F
         .unwrap_or(0.0);
     Figures {
         requests,
-        rate: field("Requests/sec:").and_then(|v| v.parse().ok()).unwrap_or(0.0),
+        rate: field("Requests/sec:")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0),
         p50: field("50%").unwrap_or_default(),
         p99: field("99%").unwrap_or_default(),
         errors: field("Non-2xx or 3xx responses:")
@@ -91,7 +93,11 @@ async fn main() {
     let scenarios: [(&str, String, Option<&str>); 3] = [
         ("GET /healthz (ceiling)", app.url("/healthz"), None),
         ("GET menu", menu_url.clone(), None),
-        ("GET menu, If-None-Match (304)", menu_url.clone(), Some(&inm)),
+        (
+            "GET menu, If-None-Match (304)",
+            menu_url.clone(),
+            Some(&inm),
+        ),
     ];
     println!(
         "menu document: {bytes} bytes; wrk -t2 -c{connections} -d{seconds}s, app in-process (release)"

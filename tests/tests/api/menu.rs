@@ -354,13 +354,23 @@ async fn the_menu_is_revalidated_with_its_etag_and_changes_with_stock_menu_and_m
 
     let (status, etag, cache, body) = read(None).await;
     assert_eq!(status, 200);
-    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong ETag: {etag}");
-    assert_eq!(cache.as_deref(), Some("no-cache"), "clients revalidate every time");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"'),
+        "a strong ETag: {etag}"
+    );
+    assert_eq!(
+        cache.as_deref(),
+        Some("no-cache"),
+        "clients revalidate every time"
+    );
     let menu: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(size(product(&menu, m.margherita), "m")["remaining"], 2);
 
     let (status, same, _, body) = read(Some(&etag)).await;
-    assert_eq!((status, same.as_str(), body.as_str()), (304, etag.as_str(), ""));
+    assert_eq!(
+        (status, same.as_str(), body.as_str()),
+        (304, etag.as_str(), "")
+    );
     let (status, _, _, _) = read(Some(&format!("\"other\", W/{etag}"))).await;
     assert_eq!(status, 304, "a list and a weak comparison match too");
 
@@ -398,7 +408,10 @@ async fn the_menu_is_revalidated_with_its_etag_and_changes_with_stock_menu_and_m
         (status == 200 && tag != marked).then(|| serde_json::from_str::<Value>(&body).unwrap())
     })
     .await;
-    assert!(chrono::Utc::now() >= until, "changed only once the mark ended");
+    assert!(
+        chrono::Utc::now() >= until,
+        "changed only once the mark ended"
+    );
     assert_eq!(product(&ended, m.margherita)["sold_out"], false);
     assert_eq!(product(&ended, m.margherita)["available"], true);
 }
