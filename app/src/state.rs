@@ -8,10 +8,10 @@ use std::time::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
-use crate::api::MenuDocs;
 use crate::auth::Secrets;
 use crate::auth::stream_token::StreamTokens;
 use crate::http::Shared;
+use crate::http::fresh::Documents;
 use crate::http::shared::SharedInner;
 use crate::images::ImageStore;
 use crate::menu::MenuCache;
@@ -25,7 +25,7 @@ pub struct Inner {
     pub shared: Shared,
     pub menus: MenuCache,
     /// The public menu documents, serialised (`api::menu_doc`).
-    pub menu_docs: MenuDocs,
+    pub menu_docs: Documents,
     pub hub: Arc<Hub>,
     pub stream_tokens: StreamTokens,
     /// Open streams per subscriber and per address.
@@ -63,7 +63,7 @@ impl AppState {
         Self(Arc::new(Inner {
             shared,
             menus: MenuCache::default(),
-            menu_docs: MenuDocs::default(),
+            menu_docs: Documents::default(),
             hub,
             stream_tokens,
             stream_limits,

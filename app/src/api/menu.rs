@@ -197,7 +197,7 @@ impl MenuApi {
         let doc = menu_doc::current(&state, &slug).await?;
         let etag = doc.etag.clone();
         if let Some(tags) = if_none_match.0
-            && menu_doc::matches(&tags, &etag)
+            && doc.matches(&tags)
         {
             return Ok(MenuAnswer::NotModified(etag));
         }

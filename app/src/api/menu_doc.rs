@@ -1,14 +1,13 @@
 //! The public menu document of a pizzeria, kept serialised in memory with its `ETag`.
 //!
-//! Each read waits for a single-flight check ([`Fresh`]) that reads the pizzeria (its status),
+//! Each read waits for a single-flight check (`http::fresh`) that reads the pizzeria (its status),
 //! the menu version and the stock on hand; when none of them moved (and no sold-out mark has
 //! expired since), the same bytes and `ETag` are answered again. See docs/DESIGN.md, "Menu and
 //! availability".
 
 use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use poem_openapi::types::ToJSON;
@@ -16,12 +15,11 @@ use uuid::Uuid;
 
 use super::menu::{ProductView, product_view};
 use crate::http::Problem;
-use crate::http::fresh::Fresh;
+use crate::http::fresh::Document;
 use crate::http::tx::in_tenant;
 use crate::menu::{self, MenuData};
 use crate::state::AppState;
 use crate::stock;
-use crate::storage::sha256_hex;
 use crate::tenancy::{self, TenancyError, Tenant};
 
 #[derive(Object)]
@@ -50,49 +48,8 @@ pub(super) struct MenuView {
     extras: Vec<ExtraView>,
 }
 
-/// A menu document as answered, and what it was built from.
-pub(super) struct MenuDoc {
-    tenant: Uuid,
-    version: i64,
-    on_hand: HashMap<Uuid, i64>,
-    /// The earliest end of a sold-out mark still in force: the document changes then.
-    until: Option<DateTime<Utc>>,
-    /// A strong validator of `body`.
-    pub(super) etag: String,
-    /// `MenuView` as JSON.
-    pub(super) body: Bytes,
-}
-
-/// The menu documents of the pizzeria this instance has served, by slug.
-#[derive(Default)]
-pub struct MenuDocs {
-    by_slug: RwLock<HashMap<String, Arc<Fresh<MenuDoc, Problem>>>>,
-}
-
-impl MenuDocs {
-    fn slot(&self, slug: &str) -> Arc<Fresh<MenuDoc, Problem>> {
-        if let Some(slot) = self.read().get(slug) {
-            return Arc::clone(slot);
-        }
-        let mut all = self.by_slug.write().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(all.entry(slug.to_string()).or_default())
-    }
-
-    fn read(
-        &self,
-    ) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Fresh<MenuDoc, Problem>>>> {
-        self.by_slug.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Forgets a slug that named no pizzeria (the map only keeps real ones).
-    fn forget(&self, slug: &str) {
-        let mut all = self.by_slug.write().unwrap_or_else(PoisonError::into_inner);
-        all.remove(slug);
-    }
-}
-
 /// The current menu document of the pizzeria `slug`.
-pub(super) async fn current(state: &AppState, slug: &str) -> Result<Arc<MenuDoc>, Problem> {
+pub(super) async fn current(state: &AppState, slug: &str) -> Result<Arc<Document>, Problem> {
     let slot = state.menu_docs.slot(slug);
     slot.get(async |kept| check(state, slug, kept).await).await
 }
@@ -101,8 +58,8 @@ pub(super) async fn current(state: &AppState, slug: &str) -> Result<Arc<MenuDoc>
 async fn check(
     state: &AppState,
     slug: &str,
-    kept: Option<Arc<MenuDoc>>,
-) -> Result<Arc<MenuDoc>, Problem> {
+    kept: Option<Arc<Document>>,
+) -> Result<Arc<Document>, Problem> {
     let tenant = match tenancy::resolve(&state.pool, slug).await {
         Ok(tenant) => tenant,
         Err(unknown @ TenancyError::UnknownPizzeria(_)) => {
@@ -118,23 +75,30 @@ async fn check(
     })
     .await?;
     let now = Utc::now();
+    let basis = basis(&tenant, &menu, &on_hand);
     if let Some(kept) = kept
-        && kept.tenant == tenant.id
-        && kept.version == menu.version
-        && kept.on_hand == on_hand
-        && kept.until.is_none_or(|until| now < until)
+        && kept.holds(&basis, now)
     {
         return Ok(kept);
     }
-    Ok(Arc::new(build(&tenant, &menu, on_hand, now)?))
+    Ok(Arc::new(build(&tenant, &menu, &on_hand, basis, now)?))
+}
+
+/// What the document shows depends on: the pizzeria, the menu version and the stock on hand.
+fn basis(tenant: &Tenant, menu: &MenuData, on_hand: &HashMap<Uuid, i64>) -> String {
+    let mut stock: Vec<_> = on_hand.iter().collect();
+    stock.sort_unstable();
+    let stock: Vec<String> = stock.iter().map(|(id, q)| format!("{id}={q}")).collect();
+    format!("{}/{}/{}", tenant.slug, menu.version, stock.join(","))
 }
 
 fn build(
     tenant: &Tenant,
     menu: &MenuData,
-    on_hand: HashMap<Uuid, i64>,
+    on_hand: &HashMap<Uuid, i64>,
+    basis: String,
     now: DateTime<Utc>,
-) -> Result<MenuDoc, Problem> {
+) -> Result<Document, Problem> {
     let view = MenuView {
         pizzeria: tenant.slug.clone(),
         menu_version: menu.version,
@@ -148,7 +112,7 @@ fn build(
                     .products
                     .iter()
                     .filter(|p| p.active)
-                    .map(|p| product_view(&tenant.slug, p, menu, &[], &on_hand, now))
+                    .map(|p| product_view(&tenant.slug, p, menu, &[], on_hand, now))
                     .collect(),
             })
             .filter(|c| !c.products.is_empty())
@@ -158,7 +122,7 @@ fn build(
             .iter()
             .filter(|e| e.active)
             .map(|e| {
-                let remaining = e.remaining(&on_hand);
+                let remaining = e.remaining(on_hand);
                 ExtraView {
                     id: e.id,
                     name: e.name.clone(),
@@ -178,37 +142,5 @@ fn build(
         .filter_map(|p| p.sold_out_until)
         .filter(|until| *until > now)
         .min();
-    Ok(MenuDoc {
-        tenant: tenant.id,
-        version: menu.version,
-        on_hand,
-        until,
-        etag: format!("\"{}\"", &sha256_hex(&body)[..32]),
-        body: Bytes::from(body),
-    })
-}
-
-/// Whether an `If-None-Match` header names `etag` (`*` names any).
-pub(super) fn matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match
-        .split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::matches;
-
-    #[test]
-    fn if_none_match_takes_lists_weak_tags_and_the_wildcard() {
-        let etag = "\"abc\"";
-        assert!(matches("\"abc\"", etag));
-        assert!(matches("\"x\", \"abc\"", etag));
-        assert!(matches("W/\"abc\"", etag));
-        assert!(matches("*", etag));
-        assert!(!matches("\"abcd\"", etag));
-        assert!(!matches("abc", etag));
-        assert!(!matches("", etag));
-    }
+    Ok(Document::new(basis, until, body))
 }

@@ -23,8 +23,6 @@ mod stock;
 mod stream_events;
 mod streams;
 
-pub use menu_doc::MenuDocs;
-
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, get};
 use poem_openapi::{OpenApiService, Tags};

@@ -6,8 +6,15 @@
 //! reader, and every reader still sees all that was committed before it asked
 //! (docs/DESIGN.md, "Menu and availability").
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use super::Problem;
+use crate::storage::sha256_hex;
 
 /// The last outcome of a check, numbered in the order the checks started.
 struct Outcome<V, E> {
@@ -62,8 +69,72 @@ impl<V, E: Clone> Fresh<V, E> {
     }
 }
 
+/// A document kept serialised: its bytes, a strong validator of them, and what it was built
+/// from.
+pub(crate) struct Document {
+    /// What the document was built from, in a form that compares: it is rebuilt when this moves.
+    basis: String,
+    /// When it goes stale even if its basis does not move (a sold-out mark that ends).
+    until: Option<DateTime<Utc>>,
+    /// A strong `ETag`: a digest of `body`.
+    pub(crate) etag: String,
+    pub(crate) body: Bytes,
+}
+
+impl Document {
+    pub(crate) fn new(basis: String, until: Option<DateTime<Utc>>, body: Vec<u8>) -> Self {
+        Self {
+            basis,
+            until,
+            etag: format!("\"{}\"", &sha256_hex(&body)[..32]),
+            body: Bytes::from(body),
+        }
+    }
+
+    /// Whether the document still stands for `basis` at `now`.
+    pub(crate) fn holds(&self, basis: &str, now: DateTime<Utc>) -> bool {
+        self.basis == basis && self.until.is_none_or(|until| now < until)
+    }
+
+    /// Whether an `If-None-Match` header names this document (`*` names any).
+    pub(crate) fn matches(&self, if_none_match: &str) -> bool {
+        if_none_match
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == self.etag)
+    }
+}
+
+type Slot = Arc<Fresh<Document, Problem>>;
+
+/// Documents kept by key (a pizzeria's slug), each revalidated by its own single-flight checks.
+#[derive(Default)]
+pub struct Documents {
+    by_key: RwLock<HashMap<String, Slot>>,
+}
+
+impl Documents {
+    /// The checks and document of `key`.
+    pub(crate) fn slot(&self, key: &str) -> Slot {
+        let kept = self.by_key.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = kept.get(key) {
+            return Arc::clone(slot);
+        }
+        drop(kept);
+        let mut all = self.by_key.write().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(all.entry(key.to_string()).or_default())
+    }
+
+    /// Forgets a key that named nothing (only real pizzerias stay).
+    pub(crate) fn forget(&self, key: &str) {
+        let mut all = self.by_key.write().unwrap_or_else(PoisonError::into_inner);
+        all.remove(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use chrono::{Duration as Span, Utc};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
@@ -130,5 +201,23 @@ mod tests {
         assert_eq!(*next.await.unwrap(), 7);
         let kept = fresh.get(async |previous| Ok(previous.expect("the last value")));
         assert_eq!(*kept.await.unwrap(), 7);
+    }
+
+    #[test]
+    fn a_document_holds_for_its_basis_until_its_end_and_matches_its_etag() {
+        let now = Utc::now();
+        let doc = super::Document::new("v1".into(), Some(now + Span::seconds(5)), b"{}".to_vec());
+        assert!(doc.holds("v1", now));
+        assert!(!doc.holds("v2", now), "another basis");
+        assert!(!doc.holds("v1", now + Span::seconds(5)), "past its end");
+        let etag = doc.etag.clone();
+        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() == 34);
+        assert!(doc.matches(&etag));
+        assert!(doc.matches(&format!("\"x\", W/{etag}")));
+        assert!(doc.matches("*"));
+        assert!(!doc.matches("\"x\""));
+        assert!(!doc.matches(etag.trim_matches('"')));
+        let other = super::Document::new("v1".into(), None, b"[]".to_vec());
+        assert_ne!(other.etag, etag, "the tag follows the bytes");
     }
 }

@@ -6,7 +6,7 @@ pub(crate) mod allow;
 pub(crate) mod conn_guard;
 #[cfg(test)]
 pub(crate) mod contract;
-pub(crate) mod fresh;
+pub mod fresh;
 pub(crate) mod guard;
 pub(crate) mod headers;
 pub mod health;
