@@ -13,9 +13,9 @@ SCRIPTS_DIR=$ROOT/scripts
 # shellcheck source=lib/common.sh
 source "$SCRIPTS_DIR/lib/common.sh"
 
-bench=bench-orders
+bench="bench-orders"
 if [[ ${1:-} == --menu ]]; then
-  bench=bench-menu
+  bench="bench-menu"
   shift
   command -v wrk >/dev/null || { log "installing wrk"; apt_install wrk; }
 fi
