@@ -14,13 +14,13 @@ use poem_openapi::types::ToJSON;
 use uuid::Uuid;
 
 use super::menu::{ProductView, product_view};
+use crate::domain::Slug;
 use crate::http::Problem;
 use crate::http::fresh::Document;
 use crate::http::tx::in_tenant;
 use crate::menu::{self, MenuData};
 use crate::state::AppState;
-use crate::stock;
-use crate::tenancy::{self, TenancyError, Tenant};
+use crate::tenancy::{self, TenancyError, TenantStatus};
 
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -54,53 +54,64 @@ pub(super) async fn current(state: &AppState, slug: &str) -> Result<Arc<Document
     slot.get(async |kept| check(state, slug, kept).await).await
 }
 
-/// Reads what the document depends on; keeps `kept` when none of it moved.
+/// Reads what the document depends on, in one statement (`menu_state`; the menu's structure
+/// comes from the cache when its version is kept); keeps `kept` when none of it moved.
 async fn check(
     state: &AppState,
     slug: &str,
     kept: Option<Arc<Document>>,
 ) -> Result<Arc<Document>, Problem> {
-    let tenant = match tenancy::resolve(&state.pool, slug).await {
-        Ok(tenant) => tenant,
-        Err(unknown @ TenancyError::UnknownPizzeria(_)) => {
-            state.menu_docs.forget(slug);
-            return Err(unknown.into());
-        }
-        Err(other) => return Err(other.into()),
+    let unknown = || TenancyError::UnknownPizzeria(slug.to_string());
+    let found = match Slug::parse(slug) {
+        Ok(_) => menu::store::state(&state.pool, slug).await?,
+        Err(_) => None,
     };
-    let (menu, on_hand) = in_tenant(&state.pool, tenant.id, async |tx| {
-        let menu = menu::current(&state.menus, tx, tenant.id).await?;
-        let on_hand = stock::store::on_hand(tx, tenant.id).await?;
-        Ok((menu, on_hand))
-    })
-    .await?;
+    let Some(st) = found else {
+        state.menu_docs.forget(slug);
+        return Err(unknown().into());
+    };
+    let status: TenantStatus = st
+        .status
+        .parse()
+        .map_err(|_| anyhow::anyhow!("pizzeria {slug} has an unknown status {:?}", st.status))?;
+    tenancy::open_to_public(slug, status)?;
+    let menu = match state.menus.get(st.tenant_id, st.menu_version) {
+        Some(menu) => menu,
+        None => {
+            in_tenant(&state.pool, st.tenant_id, async |tx| {
+                Ok(menu::current(&state.menus, tx, st.tenant_id).await?)
+            })
+            .await?
+        }
+    };
+    let on_hand = st.on_hand;
     let now = Utc::now();
-    let basis = basis(&tenant, &menu, &on_hand);
+    let basis = basis(st.tenant_id, &menu, &on_hand);
     if let Some(kept) = kept
         && kept.holds(&basis, now)
     {
         return Ok(kept);
     }
-    Ok(Arc::new(build(&tenant, &menu, &on_hand, basis, now)?))
+    Ok(Arc::new(build(slug, &menu, &on_hand, basis, now)?))
 }
 
 /// What the document shows depends on: the pizzeria, the menu version and the stock on hand.
-fn basis(tenant: &Tenant, menu: &MenuData, on_hand: &HashMap<Uuid, i64>) -> String {
+fn basis(tenant: Uuid, menu: &MenuData, on_hand: &HashMap<Uuid, i64>) -> String {
     let mut stock: Vec<_> = on_hand.iter().collect();
     stock.sort_unstable();
     let stock: Vec<String> = stock.iter().map(|(id, q)| format!("{id}={q}")).collect();
-    format!("{}/{}/{}", tenant.slug, menu.version, stock.join(","))
+    format!("{tenant}/{}/{}", menu.version, stock.join(","))
 }
 
 fn build(
-    tenant: &Tenant,
+    slug: &str,
     menu: &MenuData,
     on_hand: &HashMap<Uuid, i64>,
     basis: String,
     now: DateTime<Utc>,
 ) -> Result<Document, Problem> {
     let view = MenuView {
-        pizzeria: tenant.slug.clone(),
+        pizzeria: slug.to_string(),
         menu_version: menu.version,
         categories: menu
             .categories
@@ -112,7 +123,7 @@ fn build(
                     .products
                     .iter()
                     .filter(|p| p.active)
-                    .map(|p| product_view(&tenant.slug, p, menu, &[], on_hand, now))
+                    .map(|p| product_view(slug, p, menu, &[], on_hand, now))
                     .collect(),
             })
             .filter(|c| !c.products.is_empty())

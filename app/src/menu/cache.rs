@@ -16,7 +16,8 @@ pub struct MenuCache {
 }
 
 impl MenuCache {
-    fn get(&self, tenant_id: Uuid, version: i64) -> Option<Arc<MenuData>> {
+    /// The menu of `tenant_id` if the one kept is of `version`.
+    pub fn get(&self, tenant_id: Uuid, version: i64) -> Option<Arc<MenuData>> {
         let menus = self
             .menus
             .read()

@@ -1,8 +1,38 @@
-//! SQL reads of a pizzeria's menu (run in a tenant transaction).
+//! SQL reads of a pizzeria's menu (run in a tenant transaction, but for [`state`]).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
+
+/// What a pizzeria's public menu document depends on, read in one statement.
+pub struct MenuState {
+    pub tenant_id: Uuid,
+    pub status: String,
+    pub menu_version: i64,
+    /// Quantity on hand per ingredient.
+    pub on_hand: HashMap<Uuid, i64>,
+}
+
+/// The state of the pizzeria `slug`'s menu (SQL function `menu_state`, which sets the tenant of
+/// its own statement); none when no pizzeria has that slug.
+pub async fn state(pool: &PgPool, slug: &str) -> Result<Option<MenuState>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT tenant_id AS "tenant_id!", status AS "status!", menu_version AS "menu_version!",
+                  ingredient_ids AS "ingredient_ids!", quantities AS "quantities!"
+             FROM menu_state($1)"#,
+        slug
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| MenuState {
+        tenant_id: r.tenant_id,
+        status: r.status,
+        menu_version: r.menu_version,
+        on_hand: r.ingredient_ids.into_iter().zip(r.quantities).collect(),
+    }))
+}
 
 pub struct CategoryRow {
     pub id: Uuid,

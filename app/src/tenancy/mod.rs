@@ -102,10 +102,17 @@ impl TryFrom<TenantRow> for Tenant {
 /// The pizzeria of a URL, refused when unknown (404) or suspended (closed to everyone).
 pub(crate) async fn resolve(pool: &PgPool, slug: &str) -> Result<Tenant, TenancyError> {
     let tenant = find(pool, slug).await?;
-    if tenant.status != TenantStatus::Active {
-        return Err(TenancyError::Suspended(tenant.slug));
-    }
+    open_to_public(&tenant.slug, tenant.status)?;
     Ok(tenant)
+}
+
+/// Refuses a pizzeria that is suspended or being offboarded.
+pub(crate) fn open_to_public(slug: &str, status: TenantStatus) -> Result<(), TenancyError> {
+    if status == TenantStatus::Active {
+        Ok(())
+    } else {
+        Err(TenancyError::Suspended(slug.to_string()))
+    }
 }
 
 /// The pizzeria of a URL whatever its status.

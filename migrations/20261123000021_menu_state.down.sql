@@ -1,0 +1,1 @@
+DROP FUNCTION menu_state(text);
