@@ -12,6 +12,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
 use super::Problem;
 use crate::storage::sha256_hex;
@@ -22,13 +23,16 @@ struct Outcome<V, E> {
     result: Result<Arc<V>, E>,
 }
 
+type Last<V, E> = Option<Arc<Outcome<V, E>>>;
+
 /// A value revalidated by single-flight checks.
 pub(crate) struct Fresh<V, E> {
     /// How many checks have started.
     started: AtomicU64,
-    /// Held while a check runs: one at a time, in the order the requests came.
+    /// Held by the one request running a check.
     turn: tokio::sync::Mutex<()>,
-    last: RwLock<Option<Outcome<V, E>>>,
+    /// The last outcome; every waiter wakes when it changes.
+    last: watch::Sender<Last<V, E>>,
 }
 
 impl<V, E: Clone> Default for Fresh<V, E> {
@@ -36,36 +40,70 @@ impl<V, E: Clone> Default for Fresh<V, E> {
         Self {
             started: AtomicU64::new(0),
             turn: tokio::sync::Mutex::new(()),
-            last: RwLock::new(None),
+            last: watch::Sender::new(None),
         }
+    }
+}
+
+/// The turn of the one request running a check. Dropping it (the check ended, or the request
+/// was dropped mid-check) releases the turn *then* wakes the waiters, so the one that wakes
+/// first can take it.
+struct Turn<'a, T> {
+    held: Option<tokio::sync::MutexGuard<'a, ()>>,
+    waiters: &'a watch::Sender<T>,
+}
+
+impl<T> Drop for Turn<'_, T> {
+    fn drop(&mut self) {
+        drop(self.held.take());
+        self.waiters.send_modify(|_| ());
     }
 }
 
 impl<V, E: Clone> Fresh<V, E> {
     /// The value as of a check that started after this call. `check` is given the last value
-    /// (to keep it when nothing changed) and runs only when no such check has completed by the
-    /// time this caller's turn comes. A failed check answers its error to those who waited on it.
+    /// (to keep it when nothing changed) and runs only if no such check is running or done: the
+    /// others wait for it. A failed check answers its error to those who waited on it.
     pub(crate) async fn get(
         &self,
         check: impl AsyncFnOnce(Option<Arc<V>>) -> Result<Arc<V>, E>,
     ) -> Result<Arc<V>, E> {
         let arrived = self.started.load(Ordering::SeqCst);
-        let _turn = self.turn.lock().await;
-        let previous = {
-            let last = self.last.read().unwrap_or_else(PoisonError::into_inner);
-            match last.as_ref() {
+        let mut last = self.last.subscribe();
+        loop {
+            if let Some(o) = last.borrow_and_update().as_ref()
+                && o.check > arrived
+            {
+                return o.result.clone();
+            }
+            let Ok(held) = self.turn.try_lock() else {
+                // A check is running (it may have started before this request arrived, then
+                // the next one is ours): wait until it ends. Its turn is released before the
+                // waiters are woken, and this request has seen every change up to now, so the
+                // wake-up cannot be missed.
+                if last.changed().await.is_err() {
+                    unreachable!("the sender lives as long as `self`");
+                }
+                continue;
+            };
+            let _turn = Turn {
+                held: Some(held),
+                waiters: &self.last,
+            };
+            // A check may have ended between the look above and the turn.
+            let previous = match self.last.borrow().as_ref() {
                 Some(o) if o.check > arrived => return o.result.clone(),
                 Some(o) => o.result.as_ref().ok().cloned(),
                 None => None,
-            }
-        };
-        let check_no = self.started.fetch_add(1, Ordering::SeqCst) + 1;
-        let result = check(previous).await;
-        *self.last.write().unwrap_or_else(PoisonError::into_inner) = Some(Outcome {
-            check: check_no,
-            result: result.clone(),
-        });
-        result
+            };
+            let check_no = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+            let result = check(previous).await;
+            self.last.send_replace(Some(Arc::new(Outcome {
+                check: check_no,
+                result: result.clone(),
+            })));
+            return result;
+        }
     }
 }
 
@@ -201,6 +239,65 @@ mod tests {
         assert_eq!(*next.await.unwrap(), 7);
         let kept = fresh.get(async |previous| Ok(previous.expect("the last value")));
         assert_eq!(*kept.await.unwrap(), 7);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reader_that_arrives_during_a_check_gets_its_own_and_sees_what_it_ran_after() {
+        for round in 0..100u64 {
+            let fresh: Arc<Fresh<u64, String>> = Arc::new(Fresh::default());
+            let source = Arc::new(AtomicU64::new(round));
+            let (began, begun) = tokio::sync::oneshot::channel();
+            let first = {
+                let (fresh, source) = (Arc::clone(&fresh), Arc::clone(&source));
+                tokio::spawn(async move {
+                    fresh
+                        .get(async |_| {
+                            let seen = source.load(Ordering::SeqCst);
+                            began.send(()).unwrap();
+                            tokio::time::sleep(Duration::from_millis(2)).await;
+                            Ok(Arc::new(seen))
+                        })
+                        .await
+                })
+            };
+            begun.await.unwrap();
+            // Written after the first check read, before the second reader asks.
+            source.store(round + 1000, Ordering::SeqCst);
+            let second = fresh.get(async |_| Ok(Arc::new(source.load(Ordering::SeqCst))));
+            let second = tokio::time::timeout(Duration::from_secs(5), second)
+                .await
+                .expect("a reader waiting on a check is woken when it ends");
+            assert_eq!(*second.unwrap(), round + 1000, "round {round}");
+            assert_eq!(*first.await.unwrap().unwrap(), round);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reader_dropped_mid_check_hands_the_turn_to_the_next() {
+        let fresh: Arc<Fresh<u64, String>> = Arc::new(Fresh::default());
+        let (began, begun) = tokio::sync::oneshot::channel();
+        let stuck = {
+            let fresh = Arc::clone(&fresh);
+            tokio::spawn(async move {
+                fresh
+                    .get(async |_| {
+                        began.send(()).unwrap();
+                        std::future::pending::<Result<Arc<u64>, String>>().await
+                    })
+                    .await
+            })
+        };
+        begun.await.unwrap();
+        let waiting = {
+            let fresh = Arc::clone(&fresh);
+            tokio::spawn(async move { fresh.get(async |_| Ok(Arc::new(5))).await })
+        };
+        tokio::task::yield_now().await;
+        stuck.abort();
+        let got = tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("the waiter takes the turn of the dropped reader");
+        assert_eq!(*got.unwrap().unwrap(), 5);
     }
 
     #[test]
